@@ -1,0 +1,27 @@
+/* link.h - network interface changes over rtnetlink (libnl-route-3)
+ *
+ * Every call works in the calling thread's current network namespace. */
+#ifndef TTT_LINK_H
+#define TTT_LINK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ttt/err.h"
+
+#define TTT_MAC_ADDR_LEN 6
+
+struct ttt_link_change {
+	unsigned mtu;         /* 0: leave as is */
+	const uint8_t *mac;   /* NULL: leave as is; else TTT_MAC_ADDR_LEN bytes */
+	const char *new_name; /* NULL: keep the name */
+	int netns_fd;         /* -1: stay; else move into this namespace */
+	bool up;              /* bring the interface up */
+};
+
+#define TTT_LINK_CHANGE_INIT { .mtu = 0, .mac = NULL, .new_name = NULL, .netns_fd = -1, .up = false }
+
+/* Applies chg to the interface called ifname, in one RTM_NEWLINK request. */
+int ttt_link_change(const char *ifname, const struct ttt_link_change *chg, struct ttt_err *err);
+
+#endif
