@@ -1,0 +1,40 @@
+/* path.h - what the two directions of a tunnel share
+ *
+ * The send direction (tap to UDP, send.c) and the receive direction (UDP to
+ * tap, receive.c) each run in their own thread over one path. Descriptors
+ * are non-blocking: a thread reads until EAGAIN and only then sleeps in
+ * poll(), which also watches stop_fd, so stopping never waits on traffic. */
+#ifndef TTT_PATH_H
+#define TTT_PATH_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ttt/counters.h"
+#include "ttt/mac.h"
+#include "ttt/peer.h"
+
+struct ttt_path {
+	int tap_fd;
+	int sock_fd;
+	int stop_fd; /* eventfd, readable once the tunnel is stopping */
+	atomic_bool stopping;
+	unsigned mtu;
+	uint64_t window_ns;
+	bool fixed_peer; /* explicit peer: datagrams from elsewhere are dropped */
+	const struct ttt_mac *mac;
+	struct ttt_peer peer;
+	struct ttt_counters counters;
+};
+
+/* Sleeps until fd is readable (events POLLIN) or the path is stopping.
+ * Returns 1 when fd is ready, 0 when stopping, -1 on a poll error. */
+int ttt_path_wait(const struct ttt_path *p, int fd);
+
+static inline bool ttt_path_stopping(const struct ttt_path *p)
+{
+	return atomic_load_explicit(&p->stopping, memory_order_relaxed);
+}
+
+#endif
