@@ -1,0 +1,93 @@
+# tinytaptunnel - plain make; honours PREFIX, DESTDIR, CNI_BIN_DIR and V=1.
+#   make             build build/ttt-worker (and the library it is made of)
+#   make check       every test (unit and integration; integration needs root)
+#   make demo        a tunnel between two network namespaces, with a ping
+#   make install     install into $(DESTDIR)$(PREFIX)
+
+PREFIX      ?= /usr/local
+BINDIR      ?= $(PREFIX)/bin
+SBINDIR     ?= $(PREFIX)/sbin
+CNI_BIN_DIR ?= /opt/cni/bin
+DESTDIR     ?=
+PKG_CONFIG  ?= pkg-config
+BUILD       ?= build
+
+CFLAGS      ?= -O2 -g
+PKGS        := libnl-3.0 libnl-route-3.0 libsodium libcjson
+PKG_CFLAGS  := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS    := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+WARNINGS    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+               -Wformat=2 -Wvla
+ALL_CFLAGS  := -std=c11 -D_GNU_SOURCE $(WARNINGS) -Iinclude $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS) -MMD -MP
+ALL_LDLIBS  := $(PKG_LIBS) -lpthread -lm $(LDLIBS)
+
+ifeq ($(V),1)
+Q :=
+msg = @true
+else
+Q := @
+msg = @printf '  %-6s %s\n' $(1) $(2)
+endif
+
+LIB_SRCS    := $(filter-out src/worker_main.c,$(wildcard src/*.c))
+LIB_OBJS    := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+LIB         := $(BUILD)/libttt.a
+WORKER      := $(BUILD)/ttt-worker
+
+UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
+UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+UNIT_CFLAGS := $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
+UNIT_LIBS   := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
+
+.PHONY: all check unit integration demo deps install uninstall clean
+all: $(WORKER)
+
+$(BUILD)/obj/%.o: %.c
+	$(call msg,CC,$<)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIB): $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(WORKER): $(BUILD)/obj/src/worker_main.o $(LIB)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+
+# Unit tests may wrap library functions: tests/unit/test_x.wrap lists them.
+$(BUILD)/tests/%: tests/unit/%.c $(LIB)
+	$(call msg,CCLD,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(UNIT_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) \
+		$(foreach f,$(shell cat tests/unit/$*.wrap 2>/dev/null),-Wl,--wrap=$(f)) \
+		$(UNIT_LIBS) $(ALL_LDLIBS)
+
+deps:
+	$(Q)sh deploy/install-deps.sh
+
+check: deps
+	$(Q)$(MAKE) --no-print-directory all $(UNIT_BINS)
+	$(Q)BUILD=$(BUILD) sh tests/run.sh
+
+unit: $(UNIT_BINS)
+	$(Q)BUILD=$(BUILD) sh tests/run.sh unit
+
+integration: all
+	$(Q)BUILD=$(BUILD) sh tests/run.sh integration
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)BUILD=$(BUILD) sh deploy/demo.sh
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR)
+	install -m 0755 $(WORKER) $(DESTDIR)$(SBINDIR)/ttt-worker
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/ttt-worker
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(LIB_OBJS:.o=.d) $(BUILD)/obj/src/worker_main.d
