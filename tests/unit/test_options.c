@@ -1,0 +1,132 @@
+/* test_options.c - ttt-worker's command line */
+#include "helpers.h"
+
+#include "ttt/frame.h"
+#include "ttt/options.h"
+
+static enum ttt_options_result parse(struct ttt_options *o, struct ttt_err *err, ...)
+{
+	char *argv[16];
+	int argc = 0;
+	va_list ap;
+
+	va_start(ap, err);
+	argv[argc++] = (char *)"ttt-worker";
+	while (argc < 15 && (argv[argc] = va_arg(ap, char *)))
+		argc++;
+	va_end(ap);
+	argv[argc] = NULL;
+	return ttt_options_parse(argc, argv, o, err);
+}
+
+static void original_usage(void **state)
+{
+	struct ttt_options o;
+	struct ttt_err err;
+
+	(void)state;
+	assert_int_equal(parse(&o, &err, "k", ":9123", NULL), TTT_OPTIONS_RUN);
+	assert_string_equal(o.keyfile, "k");
+	assert_string_equal(o.local, ":9123");
+	assert_null(o.peer);
+	assert_int_equal(o.mtu, 1418);
+	assert_int_equal(o.window_ns, 3000000000ULL);
+	assert_int_equal(o.tap_fd, -1);
+	assert_int_equal(o.sock_fd, -1);
+	assert_int_equal(o.log_level, TTT_LOG_INFO);
+	assert_int_equal(parse(&o, &err, "k", ":9123", "198.18.0.2:9123", NULL), TTT_OPTIONS_RUN);
+	assert_string_equal(o.peer, "198.18.0.2:9123");
+}
+
+static void no_arguments_is_usage(void **state)
+{
+	struct ttt_options o;
+	struct ttt_err err;
+
+	(void)state;
+	assert_int_equal(parse(&o, &err, NULL), TTT_OPTIONS_USAGE);
+}
+
+static void options_anywhere(void **state)
+{
+	struct ttt_options o;
+	struct ttt_err err;
+
+	(void)state;
+	assert_int_equal(parse(&o, &err, "--mtu", "9000", "k", "--window=0.5", ":1", "-v",
+			       "--ifname", "tun-x", NULL),
+			 TTT_OPTIONS_RUN);
+	assert_int_equal(o.mtu, 9000);
+	assert_int_equal(o.window_ns, 500000000ULL);
+	assert_string_equal(o.ifname, "tun-x");
+	assert_int_equal(o.log_level, TTT_LOG_DEBUG);
+	assert_int_equal(parse(&o, &err, "-qq", "--tap-fd", "3", "--socket-fd", "4", "k", ":1",
+			       NULL),
+			 TTT_OPTIONS_RUN);
+	assert_int_equal(o.log_level, TTT_LOG_ERROR);
+	assert_int_equal(o.tap_fd, 3);
+	assert_int_equal(o.sock_fd, 4);
+}
+
+static void refused(const char *want, ...)
+{
+	char *argv[16];
+	int argc = 0;
+	va_list ap;
+	struct ttt_options o;
+	struct ttt_err err;
+
+	va_start(ap, want);
+	argv[argc++] = (char *)"ttt-worker";
+	while (argc < 15 && (argv[argc] = va_arg(ap, char *)))
+		argc++;
+	va_end(ap);
+	argv[argc] = NULL;
+	assert_int_equal(ttt_options_parse(argc, argv, &o, &err), TTT_OPTIONS_ERROR);
+	if (!strstr(err.msg, want))
+		fail_msg("message '%s' lacks '%s'", err.msg, want);
+}
+
+static void bad_values(void **state)
+{
+	(void)state;
+	refused("got 1 argument", "k", NULL);
+	refused("got 4 arguments", "k", ":1", ":2", ":3", NULL);
+	refused("MTU '67'", "--mtu", "67", "k", ":1", NULL);
+	refused("MTU '65454'", "--mtu", "65454", "k", ":1", NULL);
+	refused("MTU '1e3'", "--mtu", "1e3", "k", ":1", NULL);
+	refused("MTU '-1'", "--mtu", "-1", "k", ":1", NULL);
+	refused("window '0'", "--window", "0", "k", ":1", NULL);
+	refused("window 'nan'", "--window", "nan", "k", ":1", NULL);
+	refused("window '3s'", "--window", "3s", "k", ":1", NULL);
+	refused("window '7200'", "--window", "7200", "k", ":1", NULL);
+	refused("descriptor 'x'", "--tap-fd", "x", "k", ":1", NULL);
+	refused("not a valid interface name", "--ifname", "much-too-long-name", "k", ":1", NULL);
+	refused("not a valid interface name", "--ifname", "a/b", "k", ":1", NULL);
+	refused("cannot be used with --tap-fd", "--ifname", "t0", "--tap-fd", "3", "k", ":1",
+		NULL);
+	refused("unknown option '--bogus'", "--bogus", "k", ":1", NULL);
+	refused("missing value for option '--mtu'", "k", ":1", "--mtu", NULL);
+	refused("key file path is empty", "", ":1", NULL);
+}
+
+static void help_and_version(void **state)
+{
+	struct ttt_options o;
+	struct ttt_err err;
+
+	(void)state;
+	assert_int_equal(parse(&o, &err, "--version", NULL), TTT_OPTIONS_DONE);
+	assert_int_equal(parse(&o, &err, "-h", NULL), TTT_OPTIONS_DONE);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(original_usage), cmocka_unit_test(no_arguments_is_usage),
+		cmocka_unit_test(options_anywhere), cmocka_unit_test(bad_values),
+		cmocka_unit_test(help_and_version),
+	};
+
+	return cmocka_run_group_tests_name("options", tests, NULL, NULL);
+}

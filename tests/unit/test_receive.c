@@ -1,0 +1,209 @@
+/* test_receive.c - the receive direction's verdicts, in the order they are
+ * taken, and discovery (roaming). ttt_mac_verify is wrapped to count MACs. */
+#include "helpers.h"
+
+#include <arpa/inet.h>
+
+#include "ttt/counters.h"
+#include "ttt/receive.h"
+
+bool __real_ttt_mac_verify(const struct ttt_mac *mac, const uint8_t *msg, size_t len,
+			   const uint8_t expect[TTT_MAC_LEN]);
+bool __wrap_ttt_mac_verify(const struct ttt_mac *mac, const uint8_t *msg, size_t len,
+			   const uint8_t expect[TTT_MAC_LEN]);
+
+static int mac_calls;
+
+bool __wrap_ttt_mac_verify(const struct ttt_mac *mac, const uint8_t *msg, size_t len,
+			   const uint8_t expect[TTT_MAC_LEN])
+{
+	mac_calls++;
+	return __real_ttt_mac_verify(mac, msg, len, expect);
+}
+
+static const uint64_t NOW = 1795550851000000000ULL;
+static const uint8_t KEY[32] = { 7, 7, 7 };
+
+struct fixture {
+	struct ttt_path path;
+	struct ttt_rx *rx;
+	struct ttt_sockaddr peer, other;
+	uint8_t d[200];
+};
+
+static void v4(struct ttt_sockaddr *a, const char *ip, uint16_t port)
+{
+	struct sockaddr_in in = { .sin_family = AF_INET, .sin_port = htons(port) };
+
+	assert_int_equal(inet_pton(AF_INET, ip, &in.sin_addr), 1);
+	ttt_sockaddr_set(a, (struct sockaddr *)&in, sizeof(in));
+}
+
+static struct fixture *setup(bool fixed)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	f->path.mtu = 1418;
+	f->path.window_ns = 3000000000ULL;
+	f->path.fixed_peer = fixed;
+	f->path.mac = ttt_mac_new(KEY, sizeof(KEY));
+	v4(&f->peer, "198.18.0.2", 9123);
+	v4(&f->other, "198.18.0.3", 9123);
+	ttt_peer_init(&f->path.peer, fixed ? &f->peer : NULL);
+	f->rx = ttt_rx_new(&f->path, 64);
+	assert_non_null(f->rx);
+	return f;
+}
+
+static void teardown(struct fixture *f)
+{
+	ttt_rx_free(f->rx);
+	ttt_mac_free((struct ttt_mac *)f->path.mac);
+	free(f);
+}
+
+/* A sealed 60-byte frame whose first byte is `n`, stamped at ts. */
+static size_t seal(struct fixture *f, uint8_t n, uint64_t ts)
+{
+	memset(f->d + TTT_HDR_LEN, n, 60);
+	ttt_frame_seal(f->path.mac, f->d, 60, ts);
+	return TTT_HDR_LEN + 60;
+}
+
+static enum ttt_verdict classify(struct fixture *f, size_t len, const struct ttt_sockaddr *src)
+{
+	return ttt_rx_classify(f->rx, f->d, len, src, NOW);
+}
+
+static void wrong_source_before_mac(void **state)
+{
+	struct fixture *f = setup(true);
+	size_t len = seal(f, 1, NOW);
+	struct ttt_sockaddr port_only;
+
+	(void)state;
+	mac_calls = 0;
+	assert_int_equal(classify(f, len, &f->other), TTT_DROP_WRONG_SOURCE);
+	v4(&port_only, "198.18.0.2", 9124); /* the peer's IP, another port */
+	assert_int_equal(classify(f, len, &port_only), TTT_DROP_WRONG_SOURCE);
+	assert_int_equal(mac_calls, 0);
+	assert_int_equal(classify(f, len, &f->peer), TTT_PASS);
+	assert_int_equal(mac_calls, 1);
+	teardown(f);
+}
+
+static void length_before_source(void **state)
+{
+	struct fixture *f = setup(true);
+
+	(void)state;
+	mac_calls = 0;
+	assert_int_equal(classify(f, 40, &f->other), TTT_DROP_SHORT);
+	assert_int_equal(ttt_rx_classify(f->rx, f->d, 1473, &f->peer, NOW), TTT_DROP_OVERSIZE);
+	assert_int_equal(mac_calls, 0);
+	teardown(f);
+}
+
+static void each_reason(void **state)
+{
+	struct fixture *f = setup(true);
+	size_t len;
+
+	(void)state;
+	len = seal(f, 1, NOW);
+	f->d[50] ^= 1;
+	assert_int_equal(classify(f, len, &f->peer), TTT_DROP_BAD_MAC);
+	len = seal(f, 2, NOW - 3000000001ULL);
+	assert_int_equal(classify(f, len, &f->peer), TTT_DROP_STALE);
+	len = seal(f, 3, NOW + 3000000001ULL);
+	assert_int_equal(classify(f, len, &f->peer), TTT_DROP_FUTURE);
+	memset(f->d + TTT_HDR_LEN, 4, 13);
+	ttt_frame_seal(f->path.mac, f->d, 13, NOW);
+	assert_int_equal(classify(f, TTT_HDR_LEN + 13, &f->peer), TTT_DROP_RUNT);
+	len = seal(f, 5, NOW);
+	assert_int_equal(classify(f, len, &f->peer), TTT_PASS);
+	assert_int_equal(classify(f, len, &f->peer), TTT_DROP_REPLAY);
+	teardown(f);
+}
+
+/* A forged or stale datagram is not remembered, so it cannot poison the
+ * replay filter against the real one. */
+static void only_passing_datagrams_remembered(void **state)
+{
+	struct fixture *f = setup(true);
+	size_t len = seal(f, 6, NOW - 3000000001ULL);
+
+	(void)state;
+	assert_int_equal(classify(f, len, &f->peer), TTT_DROP_STALE);
+	assert_int_equal(ttt_rx_classify(f->rx, f->d, len, &f->peer, NOW - 1), TTT_PASS);
+	teardown(f);
+}
+
+static void discovery_follows_latest(void **state)
+{
+	struct fixture *f = setup(false);
+	struct ttt_peer_view view = { .seq = 0 };
+	size_t len;
+
+	(void)state;
+	assert_false(ttt_peer_get(&f->path.peer, &view));
+	len = seal(f, 1, NOW);
+	f->d[0] ^= 1;
+	assert_int_equal(classify(f, len, &f->other), TTT_DROP_BAD_MAC); /* no learning */
+	assert_false(ttt_peer_get(&f->path.peer, &view));
+	len = seal(f, 2, NOW);
+	assert_int_equal(classify(f, len, &f->peer), TTT_PASS);
+	assert_true(ttt_rx_follow(f->rx, &f->peer));
+	assert_true(ttt_peer_get(&f->path.peer, &view));
+	assert_true(ttt_sockaddr_equal(&view.addr, &f->peer));
+	assert_false(ttt_rx_follow(f->rx, &f->peer)); /* same peer: no change */
+	len = seal(f, 3, NOW);
+	assert_int_equal(classify(f, len, &f->other), TTT_PASS); /* any source may pass */
+	assert_true(ttt_rx_follow(f->rx, &f->other));
+	assert_true(ttt_peer_get(&f->path.peer, &view));
+	assert_true(ttt_sockaddr_equal(&view.addr, &f->other));
+	assert_int_equal(ttt_counter(&f->path.counters.rx[TTT_RX_PEER_CHANGES]), 2);
+	teardown(f);
+}
+
+static void explicit_peer_never_moves(void **state)
+{
+	struct fixture *f = setup(true);
+
+	(void)state;
+	assert_false(ttt_rx_follow(f->rx, &f->other));
+	teardown(f);
+}
+
+static void counters_line(void **state)
+{
+	struct ttt_counters c;
+	char line[900];
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	ttt_count(&c.rx[TTT_DROP_REPLAY], 3);
+	ttt_count(&c.tx[TTT_TX_NO_PEER], 2);
+	ttt_counters_format(&c, line, sizeof(line));
+	assert_non_null(strstr(line, "tx_frames=0 "));
+	assert_non_null(strstr(line, " tx_no_peer=2 "));
+	assert_non_null(strstr(line, " rx_replay=3 "));
+	assert_non_null(strstr(line, " rx_wrong_source=0 "));
+	assert_non_null(strstr(line, " rx_peer_changes=0"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(wrong_source_before_mac),
+		cmocka_unit_test(length_before_source),
+		cmocka_unit_test(each_reason),
+		cmocka_unit_test(only_passing_datagrams_remembered),
+		cmocka_unit_test(discovery_follows_latest),
+		cmocka_unit_test(explicit_peer_never_moves),
+		cmocka_unit_test(counters_line),
+	};
+
+	return cmocka_run_group_tests_name("receive", tests, NULL, NULL);
+}
