@@ -1,0 +1,192 @@
+#!/usr/bin/env python3
+"""tttpeer - an independent tinytaptunnel v1.4 peer and datagram crafter.
+
+Written from the wire format alone (not from the C sources), with the Python
+standard library only, so that tests can check interoperability both ways:
+
+    | HMAC-SHA256(key, ts || frame) (32) | ts: UNIX ns, big-endian u64 (8) | frame |
+
+Subcommands:
+  tap   run a full peer: a tap device forwarded to and from a UDP peer
+  send  craft datagrams (valid, forged, stale, replayed, ...) and send them
+  recv  receive datagrams, verify them and print one JSON line each
+"""
+import argparse
+import base64
+import fcntl
+import hashlib
+import hmac
+import json
+import os
+import select
+import socket
+import struct
+import sys
+import time
+
+TUNSETIFF = 0x400454CA
+IFF_TAP = 0x0002
+IFF_NO_PI = 0x1000
+SIOCSIFMTU = 0x8922
+SIOCGIFFLAGS = 0x8913
+SIOCSIFFLAGS = 0x8914
+IFF_UP = 0x1
+
+
+def read_key(path):
+    with open(path, "rb") as f:
+        return base64.b64decode(f.read().strip(), validate=False)
+
+
+def parse_addr(text):
+    """host:port or [v6]:port -> (family, sockaddr)"""
+    if text.startswith("["):
+        host, _, port = text[1:].partition("]:")
+        return socket.AF_INET6, (host, int(port), 0, 0)
+    host, _, port = text.rpartition(":")
+    if ":" in host:
+        raise ValueError("IPv6 needs brackets: " + text)
+    return socket.AF_INET, (host or "0.0.0.0", int(port))
+
+
+def mac_of(key, ts_and_frame):
+    return hmac.new(key, ts_and_frame, hashlib.sha256).digest()
+
+
+def seal(key, frame, ts_ns):
+    body = struct.pack(">Q", ts_ns & 0xFFFFFFFFFFFFFFFF) + frame
+    return mac_of(key, body) + body
+
+
+def open_dgram(key, data, window_ns, now_ns):
+    """-> (frame or None, reason)"""
+    if len(data) < 41:
+        return None, "short"
+    if not hmac.compare_digest(mac_of(key, data[32:]), data[:32]):
+        return None, "bad_mac"
+    ts = struct.unpack(">Q", data[32:40])[0]
+    if abs(now_ns - ts) > window_ns:
+        return None, "stale_or_future"
+    return data[40:], "ok"
+
+
+def open_tap(name, mtu):
+    fd = os.open("/dev/net/tun", os.O_RDWR)
+    ifr = struct.pack("16sH", name.encode(), IFF_TAP | IFF_NO_PI)
+    fcntl.ioctl(fd, TUNSETIFF, ifr)
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    fcntl.ioctl(s, SIOCSIFMTU, struct.pack("16si", name.encode(), mtu))
+    flags = struct.unpack("16sH", fcntl.ioctl(s, SIOCGIFFLAGS, struct.pack("16sH", name.encode(), 0)))[1]
+    fcntl.ioctl(s, SIOCSIFFLAGS, struct.pack("16sH", name.encode(), flags | IFF_UP))
+    s.close()
+    return fd
+
+
+def udp_socket(listen):
+    fam, addr = parse_addr(listen)
+    s = socket.socket(fam, socket.SOCK_DGRAM)
+    s.bind(addr)
+    return s
+
+
+def cmd_tap(a):
+    key = read_key(a.key)
+    tap = open_tap(a.ifname, a.mtu)
+    sock = udp_socket(a.listen)
+    peer = parse_addr(a.peer)[1]
+    window = int(a.window * 1e9)
+    print("tttpeer: tap %s up, %s -> %s" % (a.ifname, a.listen, a.peer), flush=True)
+    while True:
+        ready, _, _ = select.select([tap, sock], [], [])
+        if tap in ready:
+            frame = os.read(tap, 65536)
+            sock.sendto(seal(key, frame, time.time_ns()), peer)
+        if sock in ready:
+            data, src = sock.recvfrom(65536)
+            frame, why = open_dgram(key, data, window, time.time_ns())
+            if frame is not None and len(frame) >= 14:
+                os.write(tap, frame)
+
+
+def test_frame(n, fill):
+    """An Ethernet frame of n bytes: broadcast, type 0x88b5 (local experimental)."""
+    head = b"\xff" * 6 + b"\x02\x00\x00\x00\x00\x99" + b"\x88\xb5"
+    return (head + bytes([fill]) * max(0, n - 14))[:n]
+
+
+def cmd_send(a):
+    key = read_key(a.key)
+    fam, dest = parse_addr(a.to)
+    s = socket.socket(fam, socket.SOCK_DGRAM)
+    if a.bind:
+        s.bind(parse_addr(a.bind)[1])
+    for i in range(a.count):
+        frame = bytes.fromhex(a.frame) if a.frame else test_frame(a.frame_len, i & 0xFF)
+        ts = a.ts if a.ts is not None else time.time_ns() + int(a.ts_offset * 1e9)
+        d = bytearray(seal(key, frame, ts))
+        if a.mac_frame_only:
+            d[:32] = mac_of(key, frame)
+        if a.flip_mac:
+            d[0] ^= 1
+        if a.raw_len is not None:
+            d = (bytes(d) + b"\0" * a.raw_len)[: a.raw_len]
+        for _ in range(a.repeat):
+            s.sendto(bytes(d), dest)
+    s.close()
+
+
+def cmd_recv(a):
+    key = read_key(a.key)
+    sock = udp_socket(a.listen)
+    sock.settimeout(a.timeout)
+    window = int(a.window * 1e9)
+    for _ in range(a.count):
+        try:
+            data, src = sock.recvfrom(65536)
+        except socket.timeout:
+            print(json.dumps({"error": "timeout"}), flush=True)
+            return 1
+        now = time.time_ns()
+        frame, why = open_dgram(key, data, window, now)
+        ts = struct.unpack(">Q", data[32:40])[0] if len(data) >= 40 else None
+        print(json.dumps({"len": len(data), "verdict": why, "ts_age_ns": now - ts if ts else None,
+                          "frame_len": len(frame) if frame is not None else None,
+                          "src": "%s:%d" % src[:2]}), flush=True)
+    return 0
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="cmd", required=True)
+    t = sub.add_parser("tap")
+    t.add_argument("--key", required=True)
+    t.add_argument("--listen", required=True)
+    t.add_argument("--peer", required=True)
+    t.add_argument("--ifname", default="pytap0")
+    t.add_argument("--mtu", type=int, default=1418)
+    t.add_argument("--window", type=float, default=3.0)
+    s = sub.add_parser("send")
+    s.add_argument("--key", required=True)
+    s.add_argument("--to", required=True)
+    s.add_argument("--bind")
+    s.add_argument("--frame", help="frame as hex")
+    s.add_argument("--frame-len", type=int, default=60)
+    s.add_argument("--ts", type=int)
+    s.add_argument("--ts-offset", type=float, default=0.0, help="seconds added to now")
+    s.add_argument("--flip-mac", action="store_true")
+    s.add_argument("--mac-frame-only", action="store_true")
+    s.add_argument("--raw-len", type=int, help="pad or cut the datagram to this length")
+    s.add_argument("--count", type=int, default=1)
+    s.add_argument("--repeat", type=int, default=1, help="send each datagram this many times")
+    r = sub.add_parser("recv")
+    r.add_argument("--key", required=True)
+    r.add_argument("--listen", required=True)
+    r.add_argument("--count", type=int, default=1)
+    r.add_argument("--timeout", type=float, default=5.0)
+    r.add_argument("--window", type=float, default=3.0)
+    a = p.parse_args()
+    return {"tap": cmd_tap, "send": cmd_send, "recv": cmd_recv}[a.cmd](a) or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
