@@ -1,9 +1,12 @@
 /* log.c - leveled log lines */
 #include "ttt/log.h"
 
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <unistd.h>
+
+#include "ttt/clock.h"
 
 static const char *log_prog = "ttt";
 static enum ttt_log_level log_level = TTT_LOG_INFO;
@@ -39,27 +42,52 @@ static const char *level_word(enum ttt_log_level level)
 	}
 }
 
-void ttt_log(enum ttt_log_level level, const char *fmt, ...)
+static void log_line(enum ttt_log_level level, uint64_t suppressed, const char *fmt, va_list ap)
 {
 	char line[1024];
-	va_list ap;
+	size_t cap = sizeof(line) - 1; /* room for the newline */
 	int n, m;
 
-	if (!ttt_log_enabled(level))
+	n = snprintf(line, cap, "%s: %s", log_prog, level_word(level));
+	if (n < 0 || (size_t)n >= cap)
 		return;
-	n = snprintf(line, sizeof(line), "%s: %s", log_prog, level_word(level));
-	if (n < 0 || (size_t)n >= sizeof(line))
-		return;
-	va_start(ap, fmt);
-	m = vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
-	va_end(ap);
+	m = vsnprintf(line + n, cap - (size_t)n, fmt, ap);
 	if (m < 0)
 		return;
-	n += m;
-	if ((size_t)n > sizeof(line) - 2)
-		n = sizeof(line) - 2;
+	n = (size_t)(n + m) >= cap ? (int)cap - 1 : n + m;
+	if (suppressed) {
+		m = snprintf(line + n, cap - (size_t)n, " (%" PRIu64 " similar messages suppressed)",
+			     suppressed);
+		if (m > 0)
+			n = (size_t)(n + m) >= cap ? (int)cap - 1 : n + m;
+	}
 	line[n++] = '\n';
 	/* A log line that cannot be written has nowhere else to go. */
 	if (write(log_fd, line, (size_t)n) < 0)
 		return;
+}
+
+void ttt_log(enum ttt_log_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!ttt_log_enabled(level))
+		return;
+	va_start(ap, fmt);
+	log_line(level, 0, fmt, ap);
+	va_end(ap);
+}
+
+bool ttt_log_allowed(struct ttt_ratelimit *rl, enum ttt_log_level level, uint64_t *suppressed)
+{
+	return ttt_log_enabled(level) && ttt_ratelimit_allow(rl, ttt_monotonic_ns(), suppressed);
+}
+
+void ttt_log_counted(enum ttt_log_level level, uint64_t suppressed, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_line(level, suppressed, fmt, ap);
+	va_end(ap);
 }

@@ -4,7 +4,7 @@
 #include <errno.h>
 #include <poll.h>
 
-int ttt_path_wait(const struct ttt_path *p, int fd)
+int ttt_path_wait(const struct ttt_path *p, int fd, int timeout_ms)
 {
 	struct pollfd pfd[2] = {
 		{ .fd = fd, .events = POLLIN },
@@ -12,14 +12,14 @@ int ttt_path_wait(const struct ttt_path *p, int fd)
 	};
 
 	while (!ttt_path_stopping(p)) {
-		int n = poll(pfd, 2, -1);
+		int n = poll(pfd, 2, timeout_ms);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			return -1;
 		if (pfd[1].revents)
 			return 0;
-		if (pfd[0].revents)
+		if (n == 0 || pfd[0].revents)
 			return 1;
 	}
 	return 0;

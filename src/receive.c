@@ -74,7 +74,6 @@ enum ttt_verdict ttt_rx_classify(struct ttt_rx *rx, const uint8_t *dgram, size_t
 bool ttt_rx_follow(struct ttt_rx *rx, const struct ttt_sockaddr *src)
 {
 	char name[TTT_ADDRSTRLEN];
-	uint64_t suppressed = 0;
 
 	if (rx->path->fixed_peer || (rx->have_peer && ttt_sockaddr_equal(src, &rx->peer)))
 		return false;
@@ -82,37 +81,18 @@ bool ttt_rx_follow(struct ttt_rx *rx, const struct ttt_sockaddr *src)
 	rx->have_peer = true;
 	ttt_peer_set(&rx->path->peer, src);
 	ttt_count(&rx->path->counters.rx[TTT_RX_PEER_CHANGES], 1);
-	if (ttt_ratelimit_allow(&rx->peer_rl, ttt_monotonic_ns(), &suppressed))
-		ttt_info("peer is now %s", ttt_sockaddr_str(src, name));
+	ttt_log_limited(&rx->peer_rl, TTT_LOG_INFO, "peer is now %s", ttt_sockaddr_str(src, name));
 	return true;
 }
-
 static void log_drop(struct ttt_rx *rx, enum ttt_verdict v, const struct ttt_sockaddr *src,
 		     size_t len)
 {
 	char name[TTT_ADDRSTRLEN];
-	uint64_t suppressed = 0;
+	uint64_t suppressed;
 
-	if (!ttt_log_enabled(TTT_LOG_INFO) ||
-	    !ttt_ratelimit_allow(&rx->drop_rl, ttt_monotonic_ns(), &suppressed))
-		return;
-	ttt_info("dropped a %zu-byte datagram from %s: %s (%llu more dropped without a message)",
-		 len, ttt_sockaddr_str(src, name), ttt_verdict_name(v),
-		 (unsigned long long)suppressed);
-}
-
-static int is_fatal(int e)
-{
-	return e == EBADF || e == EBADFD || e == ENOTSOCK || e == EFAULT || e == EINVAL;
-}
-
-static void log_error(struct ttt_rx *rx, const char *what, int e)
-{
-	uint64_t suppressed = 0;
-
-	if (ttt_ratelimit_allow(&rx->error_rl, ttt_monotonic_ns(), &suppressed))
-		ttt_warn("%s: %s (%llu similar messages suppressed)", what, strerror(e),
-			 (unsigned long long)suppressed);
+	if (ttt_log_allowed(&rx->drop_rl, TTT_LOG_INFO, &suppressed))
+		ttt_log_counted(TTT_LOG_INFO, suppressed, "dropped a %zu-byte datagram from %s: %s",
+				len, ttt_sockaddr_str(src, name), ttt_verdict_name(v));
 }
 
 /* Writes a passing frame to the tap. Returns -1 when the tap is gone. */
@@ -124,11 +104,11 @@ static int deliver(struct ttt_rx *rx, size_t len)
 	if (write(rx->path->tap_fd, rx->buf + TTT_HDR_LEN, flen) < 0) {
 		int e = errno;
 		ttt_count(&c[TTT_RX_TAP_ERROR], 1);
-		if (is_fatal(e)) {
+		if (ttt_fd_error_is_fatal(e)) {
 			ttt_error("tap device failed: %s", strerror(e));
 			return -1;
 		}
-		log_error(rx, "cannot write to the tap", e);
+		ttt_log_limited(&rx->error_rl, TTT_LOG_WARN, "cannot write to the tap: %s", strerror(e));
 		return 0;
 	}
 	ttt_count(&c[TTT_RX_FRAMES], 1);
@@ -152,11 +132,11 @@ static int pump_one(struct ttt_rx *rx)
 		if (e == EAGAIN || e == EINTR)
 			return e == EINTR;
 		ttt_count(&p->counters.rx[TTT_RX_RECV_ERROR], 1);
-		if (is_fatal(e)) {
+		if (ttt_fd_error_is_fatal(e)) {
 			ttt_error("UDP socket failed: %s", strerror(e));
 			return -1;
 		}
-		log_error(rx, "receive error", e);
+		ttt_log_limited(&rx->error_rl, TTT_LOG_WARN, "cannot receive: %s", strerror(e));
 		return 1;
 	}
 	src.len = slen;
@@ -177,7 +157,7 @@ int ttt_receive_run(struct ttt_rx *rx)
 	while (!ttt_path_stopping(p)) {
 		int r = pump_one(rx);
 		if (r == 0)
-			r = ttt_path_wait(p, p->sock_fd);
+			r = ttt_path_wait(p, p->sock_fd, -1);
 		if (r <= 0)
 			return r;
 	}

@@ -21,20 +21,6 @@ struct sender {
 	struct ttt_ratelimit log_rl;
 };
 
-static int is_fatal(int e)
-{
-	return e == EBADF || e == EBADFD || e == ENOTSOCK || e == EFAULT || e == EINVAL;
-}
-
-static void log_error(struct sender *s, const char *what, int e)
-{
-	uint64_t suppressed = 0;
-
-	if (ttt_ratelimit_allow(&s->log_rl, ttt_monotonic_ns(), &suppressed))
-		ttt_warn("%s: %s (%llu similar messages suppressed)", what, strerror(e),
-			 (unsigned long long)suppressed);
-}
-
 /* Seals and sends one frame of len bytes sitting at buf + TTT_HDR_LEN. */
 static int send_frame(struct sender *s, size_t len)
 {
@@ -50,11 +36,11 @@ static int send_frame(struct sender *s, size_t len)
 		   s->peer.addr.len) < 0) {
 		int e = errno;
 		ttt_count(&tx[TTT_TX_SEND_ERROR], 1);
-		if (is_fatal(e)) {
+		if (ttt_fd_error_is_fatal(e)) {
 			ttt_error("UDP socket failed: %s", strerror(e));
 			return -1;
 		}
-		log_error(s, "cannot send to the peer", e);
+		ttt_log_limited(&s->log_rl, TTT_LOG_WARN, "cannot send to the peer: %s", strerror(e));
 		return 0;
 	}
 	ttt_count(&tx[TTT_TX_FRAMES], 1);
@@ -73,11 +59,11 @@ static int pump_one(struct sender *s)
 		if (e == EAGAIN || e == EINTR)
 			return e == EINTR;
 		ttt_count(&p->counters.tx[TTT_TX_TAP_ERROR], 1);
-		if (is_fatal(e)) {
+		if (ttt_fd_error_is_fatal(e)) {
 			ttt_error("tap device failed: %s", strerror(e));
 			return -1;
 		}
-		log_error(s, "cannot read from the tap", e);
+		ttt_log_limited(&s->log_rl, TTT_LOG_WARN, "cannot read from the tap: %s", strerror(e));
 		return 1;
 	}
 	if (n == 0)
@@ -102,7 +88,7 @@ int ttt_send_run(struct ttt_path *path)
 	while (!ttt_path_stopping(path)) {
 		int r = pump_one(&s);
 		if (r == 0)
-			r = ttt_path_wait(path, path->tap_fd);
+			r = ttt_path_wait(path, path->tap_fd, TTT_IDLE_PROBE_MS);
 		if (r <= 0) {
 			rc = r;
 			break;

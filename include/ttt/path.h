@@ -7,6 +7,7 @@
 #ifndef TTT_PATH_H
 #define TTT_PATH_H
 
+#include <errno.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -28,9 +29,21 @@ struct ttt_path {
 	struct ttt_counters counters;
 };
 
-/* Sleeps until fd is readable (events POLLIN) or the path is stopping.
- * Returns 1 when fd is ready, 0 when stopping, -1 on a poll error. */
-int ttt_path_wait(const struct ttt_path *p, int fd);
+/* How long an idle direction sleeps before it looks at its descriptor again
+ * anyway. When the namespace holding a tap is deleted, the kernel detaches
+ * the tap without waking poll(); a read then fails with EBADFD. */
+#define TTT_IDLE_PROBE_MS 1000
+
+/* Sleeps until fd is readable (events POLLIN), timeout_ms passed (-1: no
+ * limit) or the path is stopping. Returns 1 when fd should be read again,
+ * 0 when stopping, -1 on a poll error. */
+int ttt_path_wait(const struct ttt_path *p, int fd, int timeout_ms);
+
+/* Errors after which a tap or socket descriptor will never work again. */
+static inline bool ttt_fd_error_is_fatal(int e)
+{
+	return e == EBADF || e == EBADFD || e == ENOTSOCK || e == EFAULT;
+}
 
 static inline bool ttt_path_stopping(const struct ttt_path *p)
 {

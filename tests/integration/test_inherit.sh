@@ -25,6 +25,23 @@ check "peer -> container full-MTU ping" pings h2 -c 2 -i 0.2 -M do -s 1390 198.1
 check "SIGTERM stops it" stop_worker w1
 check "the tap went with it" no_taps c1
 
+# The container's namespace is deleted under a running worker: the tap dies
+# with it, and the worker must notice (the kernel does not wake its poll).
+netns c2 || not_ok "second container namespace"
+start_bg w4 h1 "$PY" "$SPAWN" --tap tmp-ttt2 --bind 198.18.0.1:9125 --move-to "$(ns c2)" \
+	--rename net1 -- "$WORKER" --tap-fd {tap} --socket-fd {sock} "$TMP/k" 198.18.0.1:9125 \
+	198.18.0.2:9123
+check "worker for the second container starts" wait_for 5 grep -q "Created tunnel" "$TMP/w4.log"
+on c2 ip link set net1 up
+on c2 ip addr add 198.19.0.3/24 dev net1
+on c2 ping -c 1 -W 1 198.19.0.2 >/dev/null 2>&1 # traffic, then quiet
+sleep 1.5 # the worker now sleeps in poll()
+ip netns del "$(ns c2)"
+check "the worker exits within 3 s of its namespace going" wait_for 3 gone "$PID_w4"
+wait "$PID_w4"
+check "with status 1" test $? -eq 1
+check "saying why" grep -q "tap device failed" "$TMP/w4.log"
+
 start_bg w3 h1 "$PY" "$SPAWN" --tap tmp-ttt1 --bind 198.18.0.1:9124 -- \
 	"$WORKER" --tap-fd {tap} --socket-fd {sock} "$TMP/k" 198.18.0.1:9999 198.18.0.2:9123
 wait_for 5 gone "$PID_w3"
