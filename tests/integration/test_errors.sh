@@ -13,7 +13,11 @@ mkdir "$TMP/keys"
 refuse() {
 	local name=$1 want=$2 pattern=$3 status
 	shift 3
-	timeout 10 ip netns exec "$(ns h1)" "$WORKER" "$@" >"$TMP/out" 2>&1
+	if [ "${1:-}" = setpriv ]; then # run as another user: the command is given whole
+		timeout 10 ip netns exec "$(ns h1)" "$@" >"$TMP/out" 2>&1
+	else
+		timeout 10 ip netns exec "$(ns h1)" "$WORKER" "$@" >"$TMP/out" 2>&1
+	fi
 	status=$?
 	if [ "$status" != "$want" ] || ! grep -q -- "$pattern" "$TMP/out"; then
 		not_ok "$name (status $status)"
@@ -47,6 +51,10 @@ refuse "empty key file" 1 "key file $TMP/empty.key: it holds no key" "$TMP/empty
 echo "not base64 at all" >"$TMP/junk.key"
 refuse "non-base64 key file" 1 "key file $TMP/junk.key: not valid base64" "$TMP/junk.key" :9123
 refuse "key file is a directory" 1 "key file $TMP/keys is not a regular file" "$TMP/keys" :9123
+# Unreadable: as an unprivileged user, a root-only key file cannot be opened.
+chmod 0711 "$TMP"
+refuse "unreadable key file" 1 "cannot open key file $TMP/k: Permission denied" \
+	setpriv --reuid=65534 --regid=65534 --clear-groups -- "$WORKER" "$TMP/k" 198.18.0.1:9123
 refuse "bad MTU" 2 "MTU '40'" --mtu 40 "$TMP/k" :9123
 refuse "bad window" 2 "window '-1'" --window -1 "$TMP/k" :9123
 refuse "interface name taken by a veth" 1 "interface eth0 already exists" \
