@@ -21,7 +21,23 @@ struct ttt_link_change {
 
 #define TTT_LINK_CHANGE_INIT { .mtu = 0, .mac = NULL, .new_name = NULL, .netns_fd = -1, .up = false }
 
-/* Applies chg to the interface called ifname, in one RTM_NEWLINK request. */
+/* Applies chg to the interface called ifname, in one RTM_NEWLINK request.
+ * err->code is ENODEV when there is no such interface, EEXIST when the new
+ * name is taken. */
 int ttt_link_change(const char *ifname, const struct ttt_link_change *chg, struct ttt_err *err);
+
+struct ttt_link_info {
+	int ifindex;
+	unsigned mtu;
+	uint8_t mac[TTT_MAC_ADDR_LEN];
+	bool up;
+	char kind[16]; /* "tun" for a tap, "veth", ...; empty for plain devices */
+};
+
+/* Reads the interface's state; err->code is ENODEV when it does not exist. */
+int ttt_link_get(const char *ifname, struct ttt_link_info *info, struct ttt_err *err);
+
+/* Deletes the interface; err->code is ENODEV when it does not exist. */
+int ttt_link_delete(const char *ifname, struct ttt_err *err);
 
 #endif
