@@ -37,6 +37,8 @@ void ttt_options_usage(FILE *out, const char *prog)
 		"  --tap-fd N        use the inherited tap descriptor N instead of creating one\n"
 		"  --socket-fd N     use the inherited bound UDP socket N; <local address> must\n"
 		"                    name the address it is bound to\n"
+		"  --ready-fd N      write \"ready\" to descriptor N and close it once the\n"
+		"                    tunnel runs (for whoever started the worker)\n"
 		"  -v, --verbose     log more (debug)\n"
 		"  -q, --quiet       log less (-q warnings, -qq errors only)\n"
 		"  -h, --help        print this help\n"
@@ -92,7 +94,7 @@ int ttt_parse_fd(const char *s, int *fd, struct ttt_err *err)
 	return 0;
 }
 
-enum { OPT_IFNAME = 256, OPT_MTU, OPT_WINDOW, OPT_TAP_FD, OPT_SOCKET_FD };
+enum { OPT_IFNAME = 256, OPT_MTU, OPT_WINDOW, OPT_TAP_FD, OPT_SOCKET_FD, OPT_READY_FD };
 
 static const struct option long_options[] = {
 	{ "ifname", required_argument, NULL, OPT_IFNAME },
@@ -100,6 +102,7 @@ static const struct option long_options[] = {
 	{ "window", required_argument, NULL, OPT_WINDOW },
 	{ "tap-fd", required_argument, NULL, OPT_TAP_FD },
 	{ "socket-fd", required_argument, NULL, OPT_SOCKET_FD },
+	{ "ready-fd", required_argument, NULL, OPT_READY_FD },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -115,6 +118,7 @@ static void defaults(struct ttt_options *o)
 	o->log_level = TTT_LOG_INFO;
 	o->tap_fd = -1;
 	o->sock_fd = -1;
+	o->ready_fd = -1;
 }
 
 /* One option; returns 1 to go on, 0 when done (help/version), -1 on error. */
@@ -134,6 +138,8 @@ static int take_option(int c, const char *arg, struct ttt_options *o, struct ttt
 		return ttt_parse_fd(arg, &o->tap_fd, err) < 0 ? -1 : 1;
 	case OPT_SOCKET_FD:
 		return ttt_parse_fd(arg, &o->sock_fd, err) < 0 ? -1 : 1;
+	case OPT_READY_FD:
+		return ttt_parse_fd(arg, &o->ready_fd, err) < 0 ? -1 : 1;
 	case 'v':
 		o->log_level = TTT_LOG_DEBUG;
 		return 1;

@@ -1,5 +1,6 @@
 /* worker_main.c - ttt-worker: one tunnel between a tap and a UDP peer */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -151,6 +152,19 @@ static int start(struct worker *w, struct ttt_err *err)
 	return 0;
 }
 
+/* Tells whoever started us that the tunnel runs. */
+static void signal_ready(struct worker *w)
+{
+	static const char msg[] = "ready\n";
+	int fd = w->opt.ready_fd;
+
+	if (fd < 0)
+		return;
+	if (write(fd, msg, sizeof(msg) - 1) != (ssize_t)sizeof(msg) - 1)
+		ttt_warn("cannot report readiness on descriptor %d: %s", fd, strerror(errno));
+	close(fd);
+}
+
 static void log_stats(struct worker *w, enum ttt_log_level level)
 {
 	char line[900];
@@ -222,10 +236,16 @@ int main(int argc, char **argv)
 		break;
 	}
 	ttt_log_init(PROG, w.opt.log_level);
-	if (start(&w, &err) < 0)
+	if (w.opt.ready_fd >= 0 && fcntl(w.opt.ready_fd, F_SETFD, FD_CLOEXEC) < 0) {
+		fprintf(stderr, "%s: --ready-fd %d: %s\n", PROG, w.opt.ready_fd, strerror(errno));
+		return 2;
+	}
+	if (start(&w, &err) < 0) {
 		ttt_error("%s", err.msg);
-	else
+	} else {
+		signal_ready(&w);
 		status = run(&w);
+	}
 	teardown(&w);
 	return status;
 }

@@ -23,6 +23,7 @@ struct ttt_options {
 	enum ttt_log_level log_level;
 	int tap_fd;  /* -1: create a tap */
 	int sock_fd; /* -1: bind a socket */
+	int ready_fd; /* -1: none; else "ready\n" is written there once running */
 };
 
 enum ttt_options_result {

@@ -64,6 +64,7 @@ static void options_anywhere(void **state)
 			       NULL),
 			 TTT_OPTIONS_RUN);
 	assert_int_equal(o.log_level, TTT_LOG_ERROR);
+	assert_int_equal(o.ready_fd, -1);
 	assert_int_equal(o.tap_fd, 3);
 	assert_int_equal(o.sock_fd, 4);
 }
@@ -101,6 +102,7 @@ static void bad_values(void **state)
 	refused("window '3s'", "--window", "3s", "k", ":1", NULL);
 	refused("window '7200'", "--window", "7200", "k", ":1", NULL);
 	refused("descriptor 'x'", "--tap-fd", "x", "k", ":1", NULL);
+	refused("descriptor '-3'", "--ready-fd", "-3", "k", ":1", NULL);
 	refused("not a valid interface name", "--ifname", "much-too-long-name", "k", ":1", NULL);
 	refused("not a valid interface name", "--ifname", "a/b", "k", ":1", NULL);
 	refused("cannot be used with --tap-fd", "--ifname", "t0", "--tap-fd", "3", "k", ":1",
