@@ -1,5 +1,5 @@
 # tinytaptunnel - plain make; honours PREFIX, DESTDIR, CNI_BIN_DIR and V=1.
-#   make             build build/ttt-worker (and the library it is made of)
+#   make             build build/ttt-worker and the CNI plugin build/tinytaptunnel
 #   make check       every test (unit and integration; integration needs root)
 #   make demo        a tunnel between two network namespaces, with a ping
 #   make install     install into $(DESTDIR)$(PREFIX)
@@ -33,14 +33,21 @@ LIB_SRCS    := $(filter-out src/worker_main.c,$(wildcard src/*.c))
 LIB_OBJS    := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 LIB         := $(BUILD)/libttt.a
 WORKER      := $(BUILD)/ttt-worker
+CNI_SRCS    := $(filter-out cni/main.c,$(wildcard cni/*.c))
+CNI_OBJS    := $(CNI_SRCS:%.c=$(BUILD)/obj/%.o)
+CNI_LIB     := $(BUILD)/libtttcni.a
+PLUGIN      := $(BUILD)/tinytaptunnel
+# Where the plugin looks for ttt-worker after its own directory and CNI_PATH.
+CNI_DEFS    := -DTTT_SBINDIR='"$(SBINDIR)"'
 
+REAPER      := $(BUILD)/tests/reaper
 UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
 UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 UNIT_CFLAGS := $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
 UNIT_LIBS   := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 
 .PHONY: all check unit integration demo deps install uninstall clean
-all: $(WORKER)
+all: $(WORKER) $(PLUGIN)
 
 $(BUILD)/obj/%.o: %.c
 	$(call msg,CC,$<)
@@ -55,25 +62,40 @@ $(WORKER): $(BUILD)/obj/src/worker_main.o $(LIB)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
 
+$(BUILD)/obj/cni/%.o: ALL_CFLAGS += $(CNI_DEFS)
+
+$(CNI_LIB): $(CNI_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(PLUGIN): $(BUILD)/obj/cni/main.o $(CNI_LIB) $(LIB)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+
 # Unit tests may wrap library functions: tests/unit/test_x.wrap lists them.
-$(BUILD)/tests/%: tests/unit/%.c $(LIB)
+$(BUILD)/tests/%: tests/unit/%.c $(CNI_LIB) $(LIB)
 	$(call msg,CCLD,$@)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(ALL_CFLAGS) $(UNIT_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) \
+	$(Q)$(CC) $(ALL_CFLAGS) $(UNIT_CFLAGS) $(LDFLAGS) -o $@ $< $(CNI_LIB) $(LIB) \
 		$(foreach f,$(shell cat tests/unit/$*.wrap 2>/dev/null),-Wl,--wrap=$(f)) \
 		$(UNIT_LIBS) $(ALL_LDLIBS)
+
+$(REAPER): tests/tools/reaper.c
+	$(call msg,CCLD,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -std=c11 $(WARNINGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
 deps:
 	$(Q)sh deploy/install-deps.sh
 
 check: deps
-	$(Q)$(MAKE) --no-print-directory all $(UNIT_BINS)
+	$(Q)$(MAKE) --no-print-directory all $(UNIT_BINS) $(REAPER)
 	$(Q)BUILD=$(BUILD) sh tests/run.sh
 
 unit: $(UNIT_BINS)
 	$(Q)BUILD=$(BUILD) sh tests/run.sh unit
 
-integration: all
+integration: all $(REAPER)
 	$(Q)BUILD=$(BUILD) sh tests/run.sh integration
 
 demo: deps
@@ -81,13 +103,14 @@ demo: deps
 	$(Q)BUILD=$(BUILD) sh deploy/demo.sh
 
 install: all
-	install -d $(DESTDIR)$(SBINDIR)
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(CNI_BIN_DIR)
 	install -m 0755 $(WORKER) $(DESTDIR)$(SBINDIR)/ttt-worker
+	install -m 0755 $(PLUGIN) $(DESTDIR)$(CNI_BIN_DIR)/tinytaptunnel
 
 uninstall:
-	rm -f $(DESTDIR)$(SBINDIR)/ttt-worker
+	rm -f $(DESTDIR)$(SBINDIR)/ttt-worker $(DESTDIR)$(CNI_BIN_DIR)/tinytaptunnel
 
 clean:
 	rm -rf $(BUILD)
 
--include $(LIB_OBJS:.o=.d) $(BUILD)/obj/src/worker_main.d
+-include $(LIB_OBJS:.o=.d) $(CNI_OBJS:.o=.d) $(BUILD)/obj/src/worker_main.d $(BUILD)/obj/cni/main.d

@@ -1,0 +1,289 @@
+/* cmd_add.c - ADD: a tunnelled tap in the container
+ *
+ * Socket bound in our (the host's) namespace; tap created here under a
+ * temporary name and moved into the container under CNI_IFNAME; IPAM; MTU,
+ * MAC, addresses and routes set inside; a detached worker started on the
+ * tap and socket. The record is saved before each step, and any failure
+ * tears down everything made so far. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cni/netns.h"
+#include "cni/plugin.h"
+#include "cni/proc.h"
+#include "cni/result.h"
+#include "cni/spawn.h"
+#include "ttt/addr.h"
+#include "ttt/ipaddr.h"
+#include "ttt/keyfile.h"
+#include "ttt/link.h"
+#include "ttt/route.h"
+#include "ttt/tap.h"
+#include "ttt/udp.h"
+
+#define DAD_WAIT_MS 10000
+
+struct add {
+	struct cni_ctx *c;
+	struct cni_store store;
+	struct cni_state st;
+	int netns_fd, tap_fd, sock_fd;
+	char worker[PATH_MAX];
+	struct ttt_link_info link;
+	struct cni_result ipam;
+};
+
+static int require(const char *value, const char *field, struct cni_error *e)
+{
+	if (value)
+		return 0;
+	cni_fail(e, CNI_ERR_INVALID_CONFIG, "field '%s' is required", field);
+	return cni_detail(e, "%s", field);
+}
+
+/* Everything that can be checked before anything is made. */
+static int check_inputs(struct add *a, struct cni_error *e)
+{
+	const struct cni_config *cfg = &a->c->cfg;
+	struct ttt_key *key = NULL;
+	struct ttt_err err;
+
+	if (require(cfg->key_file, "keyFile", e) < 0 || require(cfg->listen, "listen", e) < 0)
+		return -1;
+	if (ttt_keyfile_load(cfg->key_file, &key, NULL, &err) < 0) {
+		cni_fail(e, CNI_ERR_INVALID_CONFIG, "%s", err.msg);
+		return cni_detail(e, "keyFile");
+	}
+	ttt_key_free(key);
+	a->netns_fd = cni_netns_open(a->c->env.netns, e);
+	if (a->netns_fd < 0)
+		return -1;
+	return cni_find_worker(a->c->env.path, a->worker, e);
+}
+
+static int bind_socket(struct add *a, struct cni_error *e)
+{
+	const struct cni_config *cfg = &a->c->cfg;
+	struct ttt_endpoint ep;
+	struct ttt_sockaddr want, bound, peer;
+	struct ttt_err err;
+	bool dual;
+
+	if (ttt_endpoint_parse(cfg->listen, &ep, &err) < 0 ||
+	    ttt_endpoint_resolve_local(&ep, &want, &err) < 0) {
+		cni_fail(e, CNI_ERR_INVALID_CONFIG, "listen address '%s': %s", cfg->listen, err.msg);
+		return cni_detail(e, "listen");
+	}
+	a->sock_fd = ttt_udp_open(&want, &bound, &dual, &err);
+	if (a->sock_fd < 0) {
+		cni_fail(e, err.code == EADDRINUSE ? CNI_ERR_ADDRESS_IN_USE : CNI_ERR_INVALID_CONFIG,
+			 "%s", err.msg);
+		return cni_detail(e, "listen");
+	}
+	if (cfg->peer && (ttt_endpoint_parse(cfg->peer, &ep, &err) < 0 ||
+			  ttt_endpoint_resolve_peer(&ep, &bound, dual, &peer, &err) < 0)) {
+		cni_fail(e, CNI_ERR_INVALID_CONFIG, "peer address '%s': %s", cfg->peer, err.msg);
+		return cni_detail(e, "peer");
+	}
+	return 0;
+}
+
+/* "ttt" and 8 hex digits of a hash of the attachment: unique per attachment,
+ * short enough for an interface name, and recognisable as ours. */
+static void temp_name(const struct cni_env *env, char out[IF_NAMESIZE])
+{
+	uint32_t h = 2166136261u;
+
+	for (const char *p = env->container_id; *p; p++)
+		h = (h ^ (uint8_t)*p) * 16777619u;
+	h = (h ^ ':') * 16777619u;
+	for (const char *p = env->ifname; *p; p++)
+		h = (h ^ (uint8_t)*p) * 16777619u;
+	snprintf(out, IF_NAMESIZE, "ttt%08x", h);
+}
+
+/* The tap, opened here and moved into the container under its final name;
+ * our descriptor keeps working across the move. */
+static int make_tap(struct add *a, struct cni_error *e)
+{
+	struct ttt_link_change move = TTT_LINK_CHANGE_INIT;
+	char ifname[IF_NAMESIZE];
+	struct ttt_err err;
+
+	a->tap_fd = ttt_tap_open(a->st.temp_name, ifname, &err);
+	if (a->tap_fd < 0)
+		return cni_fail(e, CNI_ERR_INTERNAL, "%s", err.msg);
+	move.netns_fd = a->netns_fd;
+	move.new_name = a->c->env.ifname;
+	if (ttt_link_change(a->st.temp_name, &move, &err) == 0)
+		return 0;
+	if (err.code == EEXIST)
+		return cni_fail(e, CNI_ERR_INTERNAL, "interface %s already exists in %s",
+				a->c->env.ifname, a->c->env.netns);
+	return cni_fail(e, CNI_ERR_INTERNAL, "cannot move the tap into %s: %s", a->c->env.netns,
+			err.msg);
+}
+
+static int run_ipam(struct add *a, struct cni_error *e)
+{
+	char *out = NULL;
+	int rc;
+
+	if (!a->c->cfg.ipam_type)
+		return 0;
+	a->st.ipam_started = true; /* before the call: a crash inside must still release */
+	if (cni_state_save(&a->store, &a->st, e) < 0 || cni_ipam(a->c, "ADD", &a->st, &out, e) < 0)
+		return -1;
+	rc = cni_result_parse_text(out, &a->ipam, e);
+	free(out);
+	return rc;
+}
+
+/* The gateway of the last address of this family that has one (as the
+ * stock plugins' ConfigureIface picks it for routes without "gw"). */
+static const char *default_gw(const struct cni_result *r, int family)
+{
+	const char *gw = NULL;
+
+	for (int i = 0; i < r->n_ips; i++)
+		if (r->ips[i].family == family && r->ips[i].gateway[0])
+			gw = r->ips[i].gateway;
+	return gw;
+}
+
+static int apply_ipam(struct add *a, struct ttt_err *err)
+{
+	const struct cni_result *r = &a->ipam;
+	bool v6 = false;
+
+	for (int i = 0; i < r->n_ips; i++) {
+		if (ttt_ipaddr_add(a->link.ifindex, r->ips[i].address, err) < 0)
+			return -1;
+		v6 |= r->ips[i].family == AF_INET6;
+	}
+	for (int i = 0; i < r->n_routes; i++) {
+		const struct cni_route *rt = &r->routes[i];
+		const char *gw = rt->gw[0] ? rt->gw : default_gw(r, cni_ip_family(rt->dst, true));
+		if (ttt_route_add(a->link.ifindex, rt->dst, gw, err) < 0)
+			return -1;
+	}
+	return v6 ? ttt_ipaddr_settle(a->link.ifindex, DAD_WAIT_MS, err) : 0;
+}
+
+/* Inside the container: MTU, MAC, up, then the IPAM addresses and routes. */
+static int configure_inside(void *arg, struct cni_error *e)
+{
+	struct add *a = arg;
+	const struct cni_config *cfg = &a->c->cfg;
+	struct ttt_link_change chg = TTT_LINK_CHANGE_INIT;
+	struct ttt_err err;
+
+	chg.mtu = cfg->mtu;
+	chg.mac = cfg->have_mac ? cfg->mac : NULL;
+	chg.up = true;
+	if (ttt_link_change(a->c->env.ifname, &chg, &err) < 0 ||
+	    ttt_link_get(a->c->env.ifname, &a->link, &err) < 0 || apply_ipam(a, &err) < 0)
+		return cni_fail(e, CNI_ERR_INTERNAL, "in %s: %s", a->c->env.netns, err.msg);
+	ttt_ether_str(a->link.mac, a->st.mac);
+	return 0;
+}
+
+static int start_worker(struct add *a, struct cni_error *e)
+{
+	const struct cni_config *cfg = &a->c->cfg;
+	char log[PATH_MAX];
+	struct cni_spawn sp = {
+		.worker = a->worker, .log_path = log, .tap_fd = a->tap_fd, .sock_fd = a->sock_fd,
+		.key_file = cfg->key_file, .listen = cfg->listen, .peer = cfg->peer,
+		.mtu = cfg->mtu, .window = cfg->window,
+	};
+
+	if (cni_store_path(&a->store, a->st.container_id, a->st.ifname, ".log", log) < 0)
+		return cni_fail(e, CNI_ERR_INVALID_CONFIG, "state path is too long");
+	if (cni_spawn_worker(&sp, &a->st.worker_pid, e) < 0)
+		return -1;
+	a->st.worker_start = cni_proc_start_time(a->st.worker_pid);
+	return cni_state_save(&a->store, &a->st, e);
+}
+
+static int print_result(struct add *a, struct cni_error *e)
+{
+	struct cni_result *r = &a->ipam;
+	struct cni_iface *f = &r->ifaces[0];
+	char *text;
+
+	r->n_ifaces = 1;
+	snprintf(f->name, sizeof(f->name), "%s", a->c->env.ifname);
+	snprintf(f->mac, sizeof(f->mac), "%s", a->st.mac);
+	snprintf(f->sandbox, sizeof(f->sandbox), "%s", a->c->env.netns);
+	f->mtu = a->link.mtu;
+	for (int i = 0; i < r->n_ips; i++)
+		r->ips[i].iface = 0;
+	text = cni_result_print(r, a->c->cfg.cni_version);
+	if (!text)
+		return cni_fail(e, CNI_ERR_INTERNAL, "out of memory");
+	fprintf(a->c->out, "%s\n", text);
+	free(text);
+	return 0;
+}
+
+/* An earlier ADD of this attachment that died, or was never deleted. */
+static int recover(struct add *a, struct cni_error *e)
+{
+	struct cni_state old;
+	bool found;
+
+	if (cni_state_load(&a->store, a->st.container_id, a->st.ifname, &old, &found, e) < 0)
+		return -1;
+	if (!found)
+		return 0;
+	fprintf(stderr, "tinytaptunnel: cleaning up an earlier %s attachment of %s:%s\n",
+		old.ready ? "complete" : "unfinished", old.container_id, old.ifname);
+	return cni_teardown(a->c, &a->store, &old, e);
+}
+
+static int build(struct add *a, struct cni_error *e)
+{
+	const struct cni_env *env = &a->c->env;
+
+	if (check_inputs(a, e) < 0 ||
+	    cni_store_open(&a->store, a->c->cfg.state_dir, a->c->cfg.name, false, e) < 0 ||
+	    cni_store_lock(&a->store, env->container_id, env->ifname, e) < 0)
+		return -1;
+	snprintf(a->st.container_id, sizeof(a->st.container_id), "%s", env->container_id);
+	snprintf(a->st.ifname, sizeof(a->st.ifname), "%s", env->ifname);
+	snprintf(a->st.netns, sizeof(a->st.netns), "%s", env->netns);
+	temp_name(env, a->st.temp_name);
+	if (recover(a, e) < 0 || bind_socket(a, e) < 0 || cni_state_save(&a->store, &a->st, e) < 0)
+		return -1;
+	if (make_tap(a, e) < 0 || run_ipam(a, e) < 0 ||
+	    cni_netns_run(a->netns_fd, configure_inside, a, e) < 0 || start_worker(a, e) < 0)
+		return -2;
+	a->st.ready = true;
+	if (cni_state_save(&a->store, &a->st, e) < 0)
+		return -2;
+	return print_result(a, e) < 0 ? -2 : 0;
+}
+
+int cni_cmd_add(struct cni_ctx *c, struct cni_error *e)
+{
+	struct add a = { .c = c, .netns_fd = -1, .tap_fd = -1, .sock_fd = -1 };
+	struct cni_error ignored;
+	int rc;
+
+	a.store.net_lock = a.store.att_lock = -1;
+	rc = build(&a, e);
+	if (a.tap_fd >= 0)
+		close(a.tap_fd); /* the worker has its own copy; without one the tap goes */
+	if (a.sock_fd >= 0)
+		close(a.sock_fd);
+	if (rc == -2) /* something was made: take all of it back */
+		(void)cni_teardown(c, &a.store, &a.st, &ignored);
+	cni_result_free(&a.ipam);
+	if (a.netns_fd >= 0)
+		close(a.netns_fd);
+	cni_store_close(&a.store, rc != 0);
+	return rc < 0 ? -1 : 0;
+}

@@ -1,0 +1,65 @@
+/* proc.c - identifying and stopping processes */
+#include "cni/proc.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+
+uint64_t cni_proc_start_time(pid_t pid)
+{
+	char path[64], buf[1024], state;
+	unsigned long long start = 0;
+	const char *p;
+	size_t n;
+	FILE *f;
+
+	if (pid <= 0)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* The command name may hold spaces and ')': skip to the last ')'. */
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 1, " %c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d "
+				"%*d %*d %*d %llu", &state, &start) != 2)
+		return 0;
+	return state == 'Z' || state == 'X' ? 0 : (uint64_t)start;
+}
+
+bool cni_proc_alive(pid_t pid, uint64_t start)
+{
+	return start != 0 && cni_proc_start_time(pid) == start;
+}
+
+/* Waits up to ms for the process to go; reaps it if it is our child. */
+static bool gone_within(pid_t pid, uint64_t start, int ms)
+{
+	const struct timespec tick = { .tv_sec = 0, .tv_nsec = 20 * 1000 * 1000 };
+
+	for (int waited = 0;; waited += 20) {
+		(void)waitpid(pid, NULL, WNOHANG);
+		if (!cni_proc_alive(pid, start))
+			return true;
+		if (waited >= ms)
+			return false;
+		nanosleep(&tick, NULL);
+	}
+}
+
+int cni_proc_stop(pid_t pid, uint64_t start, int timeout_ms)
+{
+	if (!cni_proc_alive(pid, start))
+		return 0;
+	(void)kill(pid, SIGTERM);
+	if (gone_within(pid, start, timeout_ms))
+		return 0;
+	if (cni_proc_alive(pid, start))
+		(void)kill(pid, SIGKILL);
+	return gone_within(pid, start, 1000) ? 0 : -1;
+}

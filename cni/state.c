@@ -1,0 +1,168 @@
+/* state.c - attachment records as JSON files */
+#include "cni/state.h"
+
+#include <cjson/cJSON.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static cJSON *to_json(const struct cni_state *st)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (!o || !cJSON_AddStringToObject(o, "containerID", st->container_id) ||
+	    !cJSON_AddStringToObject(o, "ifname", st->ifname) ||
+	    !cJSON_AddStringToObject(o, "netns", st->netns) ||
+	    !cJSON_AddBoolToObject(o, "ready", st->ready) ||
+	    !cJSON_AddStringToObject(o, "tempName", st->temp_name) ||
+	    !cJSON_AddBoolToObject(o, "ipamStarted", st->ipam_started) ||
+	    !cJSON_AddNumberToObject(o, "workerPid", st->worker_pid) ||
+	    !cJSON_AddNumberToObject(o, "workerStart", (double)st->worker_start) ||
+	    !cJSON_AddStringToObject(o, "mac", st->mac)) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}
+
+static void copy(char *dst, size_t len, const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	snprintf(dst, len, "%s", cJSON_IsString(v) ? v->valuestring : "");
+}
+
+static double number(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsNumber(v) && v->valuedouble >= 0 ? v->valuedouble : 0;
+}
+
+static void from_json(const cJSON *o, struct cni_state *st)
+{
+	memset(st, 0, sizeof(*st));
+	copy(st->container_id, sizeof(st->container_id), o, "containerID");
+	copy(st->ifname, sizeof(st->ifname), o, "ifname");
+	copy(st->netns, sizeof(st->netns), o, "netns");
+	copy(st->temp_name, sizeof(st->temp_name), o, "tempName");
+	copy(st->mac, sizeof(st->mac), o, "mac");
+	st->ready = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "ready"));
+	st->ipam_started = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "ipamStarted"));
+	st->worker_pid = (pid_t)number(o, "workerPid");
+	st->worker_start = (uint64_t)number(o, "workerStart");
+}
+
+static int write_file(const char *path, const char *text, struct cni_error *e)
+{
+	size_t len = strlen(text);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		return cni_fail(e, CNI_ERR_IO, "cannot write %s: %s", path, strerror(errno));
+	if (write(fd, text, len) != (ssize_t)len || fsync(fd) < 0) {
+		cni_fail(e, CNI_ERR_IO, "cannot write %s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return close(fd) < 0 ? cni_fail(e, CNI_ERR_IO, "cannot write %s", path) : 0;
+}
+
+int cni_state_save(const struct cni_store *s, const struct cni_state *st, struct cni_error *e)
+{
+	char path[PATH_MAX], tmp[PATH_MAX];
+	cJSON *o = to_json(st);
+	char *text = o ? cJSON_Print(o) : NULL;
+	int rc = -1;
+
+	cJSON_Delete(o);
+	if (!text)
+		return cni_fail(e, CNI_ERR_INTERNAL, "out of memory");
+	if (cni_store_path(s, st->container_id, st->ifname, ".json", path) < 0 ||
+	    cni_store_path(s, st->container_id, st->ifname, ".json.tmp", tmp) < 0)
+		cni_fail(e, CNI_ERR_INVALID_CONFIG, "state path is too long");
+	else if (write_file(tmp, text, e) == 0)
+		rc = rename(tmp, path) < 0 ? cni_fail(e, CNI_ERR_IO, "cannot rename %s: %s", tmp,
+						      strerror(errno))
+					   : 0;
+	free(text);
+	return rc;
+}
+
+static int read_record(const char *path, struct cni_state *st, bool *found, struct cni_error *e)
+{
+	char buf[8192];
+	size_t n;
+	cJSON *o;
+	FILE *f = fopen(path, "re");
+
+	*found = false;
+	if (!f)
+		return errno == ENOENT ? 0
+				       : cni_fail(e, CNI_ERR_IO, "cannot read %s: %s", path,
+						  strerror(errno));
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	o = cJSON_Parse(buf);
+	if (!o)
+		return cni_fail(e, CNI_ERR_DECODE, "state file %s is corrupt", path);
+	from_json(o, st);
+	cJSON_Delete(o);
+	*found = true;
+	return 0;
+}
+
+int cni_state_load(const struct cni_store *s, const char *cid, const char *ifname,
+		   struct cni_state *st, bool *found, struct cni_error *e)
+{
+	char path[PATH_MAX];
+
+	if (cni_store_path(s, cid, ifname, ".json", path) < 0)
+		return cni_fail(e, CNI_ERR_INVALID_CONFIG, "state path is too long");
+	return read_record(path, st, found, e);
+}
+
+void cni_state_remove(const struct cni_store *s, const char *cid, const char *ifname)
+{
+	static const char *const suffixes[] = { ".json", ".json.tmp", ".log" };
+	char path[PATH_MAX];
+
+	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++)
+		if (cni_store_path(s, cid, ifname, suffixes[i], path) == 0)
+			(void)unlink(path);
+}
+
+static bool is_record(const char *name)
+{
+	size_t n = strlen(name);
+
+	return name[0] != '.' && n > 5 && strcmp(name + n - 5, ".json") == 0 && strchr(name, ':');
+}
+
+int cni_state_each(const struct cni_store *s, int (*fn)(struct cni_state *st, void *arg),
+		   void *arg, struct cni_error *e)
+{
+	DIR *d = opendir(s->dir);
+	struct dirent *de;
+	int rc = 0;
+
+	if (!d)
+		return cni_fail(e, CNI_ERR_IO, "cannot list %s: %s", s->dir, strerror(errno));
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		char path[PATH_MAX];
+		struct cni_state st;
+		bool found;
+		if (!is_record(de->d_name) ||
+		    snprintf(path, sizeof(path), "%s/%s", s->dir, de->d_name) >= (int)sizeof(path))
+			continue;
+		if (read_record(path, &st, &found, e) == 0 && found)
+			rc = fn(&st, arg);
+	}
+	closedir(d);
+	return rc;
+}

@@ -1,0 +1,77 @@
+/* teardown.c - removing an attachment, from its record */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cni/netns.h"
+#include "cni/plugin.h"
+#include "cni/proc.h"
+#include "ttt/link.h"
+
+#define WORKER_STOP_MS 2000
+
+/* Deletes the interface called name in the current namespace if it is a tap
+ * (and, when mac is given, has that address): never someone else's. */
+static void delete_our_tap(const char *name, const char *mac)
+{
+	struct ttt_link_info info;
+	struct ttt_err err;
+	char now[TTT_ETHER_STRLEN];
+
+	if (!name[0] || ttt_link_get(name, &info, &err) < 0 || strcmp(info.kind, "tun") != 0)
+		return;
+	if (mac && mac[0] && strcmp(ttt_ether_str(info.mac, now), mac) != 0)
+		return;
+	(void)ttt_link_delete(name, &err);
+}
+
+static int delete_in_netns(void *arg, struct cni_error *e)
+{
+	const struct cni_state *st = arg;
+
+	(void)e;
+	delete_our_tap(st->ifname, st->mac);
+	return 0;
+}
+
+static void remove_interfaces(const struct cni_state *st)
+{
+	struct cni_error ignored;
+	int fd;
+
+	delete_our_tap(st->temp_name, NULL); /* still in our namespace if ADD died early */
+	if (!st->netns[0])
+		return;
+	fd = cni_netns_open(st->netns, &ignored);
+	if (fd < 0)
+		return; /* the namespace is gone, and the interface with it */
+	(void)cni_netns_run(fd, delete_in_netns, (void *)st, &ignored);
+	close(fd);
+}
+
+int cni_teardown(const struct cni_ctx *c, const struct cni_store *s, struct cni_state *st,
+		 struct cni_error *e)
+{
+	char *out = NULL;
+	int rc = 0;
+
+	if (st->worker_pid > 0 && cni_proc_stop(st->worker_pid, st->worker_start, WORKER_STOP_MS) < 0)
+		rc = cni_fail(e, CNI_ERR_INTERNAL, "worker %d for %s:%s does not stop",
+			      (int)st->worker_pid, st->container_id, st->ifname);
+	remove_interfaces(st);
+	if (c->cfg.ipam_type && st->ipam_started) {
+		struct cni_error ipam_err;
+		if (cni_ipam(c, "DEL", st, &out, &ipam_err) < 0) {
+			/* Keep the record: the lease must be released by a later DEL. */
+			st->worker_pid = 0;
+			(void)cni_state_save(s, st, e);
+			*e = ipam_err;
+			return -1;
+		}
+		free(out);
+	}
+	if (rc == 0)
+		cni_state_remove(s, st->container_id, st->ifname);
+	return rc;
+}

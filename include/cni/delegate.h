@@ -1,0 +1,28 @@
+/* delegate.h - running another CNI plugin (the IPAM plugin) the way the
+ * spec says: found in CNI_PATH, the same environment with CNI_COMMAND (and
+ * the attachment) set, the complete network configuration on stdin, its
+ * stderr passed through, its result or error JSON read from stdout. */
+#ifndef CNI_DELEGATE_H
+#define CNI_DELEGATE_H
+
+#include <stddef.h>
+
+#include "cni/error.h"
+
+#define CNI_DELEGATE_TIMEOUT_MS 60000
+
+struct cni_delegate {
+	const char *type;    /* plugin binary name, e.g. "host-local" */
+	const char *command; /* "ADD", "DEL", "CHECK", "GC", "STATUS", "VERSION" */
+	const char *container_id, *netns, *ifname; /* NULL: leave the variable unset */
+	const char *path;    /* CNI_PATH */
+	const char *conf;    /* stdin */
+	size_t conf_len;
+};
+
+/* Runs it; on success *out holds its stdout (malloc'd, NUL-terminated). On
+ * failure e carries the delegate's own code, message and details when it
+ * printed an error, prefixed with its name. */
+int cni_delegate_run(const struct cni_delegate *d, char **out, struct cni_error *e);
+
+#endif
