@@ -48,8 +48,10 @@ if [ "$WHAT" = all ] || [ "$WHAT" = unit ]; then
 	done
 fi
 if [ "$WHAT" = all ] || [ "$WHAT" = integration ]; then
+	# Under the reaper: the test's orphans (detached workers) are reaped, and
+	# any still alive when the test ends are reported as leaks.
 	for t in "$ROOT"/tests/integration/test_*.sh; do
-		suite "integration/$(basename "$t" .sh)" 300 bash "$t"
+		suite "integration/$(basename "$t" .sh)" 300 "$BUILD/tests/reaper" bash "$t"
 	done
 fi
 

@@ -69,6 +69,11 @@ check() {
 	fi
 }
 
+# fails COMMAND...: succeeds when COMMAND fails (for check).
+fails() {
+	! "$@"
+}
+
 # diag FILE: show a file as TAP comments (for failures).
 diag() {
 	sed 's/^/# /' "$1" 2>/dev/null | tail -n 40
