@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cni/delegate.h"
 #include "cni/netns.h"
 #include "cni/plugin.h"
 #include "cni/proc.h"
@@ -49,6 +50,7 @@ static int check_inputs(struct add *a, struct cni_error *e)
 	const struct cni_config *cfg = &a->c->cfg;
 	struct ttt_key *key = NULL;
 	struct ttt_err err;
+	char ipam[PATH_MAX];
 
 	if (require(cfg->key_file, "keyFile", e) < 0 || require(cfg->listen, "listen", e) < 0)
 		return -1;
@@ -57,6 +59,8 @@ static int check_inputs(struct add *a, struct cni_error *e)
 		return cni_detail(e, "keyFile");
 	}
 	ttt_key_free(key);
+	if (cfg->ipam_type && cni_delegate_find(a->c->env.path, cfg->ipam_type, ipam, e) < 0)
+		return cni_detail(e, "ipam.type");
 	a->netns_fd = cni_netns_open(a->c->env.netns, e);
 	if (a->netns_fd < 0)
 		return -1;

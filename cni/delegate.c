@@ -16,19 +16,20 @@
 
 #define OUT_MAX (1 << 20)
 
-/* dir/type for the first dir of CNI_PATH holding an executable type. */
-static int find(const char *path, const char *type, char out[PATH_MAX])
+int cni_delegate_find(const char *path, const char *type, char out[PATH_MAX],
+		      struct cni_error *e)
 {
-	const char *p = path;
+	const char *p = path ? path : "";
 
-	while (*p) {
+	while (*p && !strchr(type, '/')) {
 		size_t len = strcspn(p, ":");
 		int n = snprintf(out, PATH_MAX, "%.*s/%s", (int)len, p, type);
 		if (len > 0 && n > 0 && n < PATH_MAX && access(out, X_OK) == 0)
 			return 0;
 		p += len + (p[len] == ':');
 	}
-	return -1;
+	return cni_fail(e, CNI_ERR_INVALID_CONFIG, "plugin %s not found in CNI_PATH (%s)", type,
+			path ? path : "unset");
 }
 
 static void set_or_unset(const char *name, const char *value)
@@ -197,9 +198,8 @@ int cni_delegate_run(const struct cni_delegate *d, char **out, struct cni_error 
 	pid_t pid;
 
 	*out = NULL;
-	if (strchr(d->type, '/') || !d->path || find(d->path, d->type, bin) < 0)
-		return cni_fail(e, CNI_ERR_INVALID_CONFIG, "plugin %s not found in CNI_PATH (%s)",
-				d->type, d->path ? d->path : "unset");
+	if (cni_delegate_find(d->path, d->type, bin, e) < 0)
+		return -1;
 	pm.out = calloc(1, OUT_MAX + 1);
 	if (!pm.out)
 		return cni_fail(e, CNI_ERR_INTERNAL, "out of memory");

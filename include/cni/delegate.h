@@ -5,6 +5,7 @@
 #ifndef CNI_DELEGATE_H
 #define CNI_DELEGATE_H
 
+#include <limits.h>
 #include <stddef.h>
 
 #include "cni/error.h"
@@ -19,6 +20,11 @@ struct cni_delegate {
 	const char *conf;    /* stdin */
 	size_t conf_len;
 };
+
+/* Finds the plugin binary `type` in the colon-separated path (CNI_PATH);
+ * CNI_ERR_INVALID_CONFIG when it is not there. */
+int cni_delegate_find(const char *path, const char *type, char out[PATH_MAX],
+		      struct cni_error *e);
 
 /* Runs it; on success *out holds its stdout (malloc'd, NUL-terminated). On
  * failure e carries the delegate's own code, message and details when it

@@ -1,0 +1,317 @@
+/* test_cni_parse.c - the CNI plugin's parsers: environment, CNI_ARGS,
+ * configuration (with per-attachment precedence), versions */
+#include "helpers.h"
+
+#include "cni/args.h"
+#include "cni/config.h"
+#include "cni/env.h"
+#include "cni/version.h"
+
+/* --- environment ---------------------------------------------------------- */
+
+static const char *const *fake_env;
+
+static const char *fake_lookup(const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *const *p = fake_env; *p; p++)
+		if (strncmp(*p, name, n) == 0 && (*p)[n] == '=')
+			return *p + n + 1;
+	return NULL;
+}
+
+static int load_env(struct cni_env *env, struct cni_error *e, const char *const *vars)
+{
+	fake_env = vars;
+	return cni_env_load(fake_lookup, env, e);
+}
+
+static void env_add_complete(void **state)
+{
+	static const char *const vars[] = { "CNI_COMMAND=ADD", "CNI_CONTAINERID=abc-1.2_x",
+					    "CNI_NETNS=/var/run/netns/x", "CNI_IFNAME=net1",
+					    "CNI_PATH=/opt/cni/bin", NULL };
+	struct cni_env env;
+	struct cni_error e;
+
+	(void)state;
+	assert_int_equal(load_env(&env, &e, vars), 0);
+	assert_int_equal(env.command, CNI_CMD_ADD);
+	assert_string_equal(env.container_id, "abc-1.2_x");
+	assert_string_equal(env.args, "");
+}
+
+struct env_case {
+	const char *vars[7];
+	int code;
+	const char *msg;
+};
+
+static void env_refusals(void **state)
+{
+	static const struct env_case cases[] = {
+		{ { NULL }, 4, "CNI_COMMAND is not set" },
+		{ { "CNI_COMMAND=", NULL }, 4, "CNI_COMMAND is not set" },
+		{ { "CNI_COMMAND=add", NULL }, 4, "unknown CNI_COMMAND: add" },
+		{ { "CNI_COMMAND=ADD", "CNI_NETNS=/n", "CNI_IFNAME=e", "CNI_PATH=/p", NULL }, 4,
+		  "CNI_CONTAINERID is required for ADD" },
+		{ { "CNI_COMMAND=CHECK", "CNI_CONTAINERID=c", "CNI_IFNAME=e", "CNI_PATH=/p", NULL }, 4,
+		  "CNI_NETNS is required for CHECK" },
+		{ { "CNI_COMMAND=DEL", "CNI_CONTAINERID=c", "CNI_PATH=/p", NULL }, 4,
+		  "CNI_IFNAME is required for DEL" },
+		{ { "CNI_COMMAND=GC", NULL }, 4, "CNI_PATH is required for GC" },
+		{ { "CNI_COMMAND=DEL", "CNI_CONTAINERID=-c", "CNI_IFNAME=e", "CNI_PATH=/p", NULL }, 4,
+		  "CNI_CONTAINERID '-c' is not valid" },
+		{ { "CNI_COMMAND=DEL", "CNI_CONTAINERID=c", "CNI_IFNAME=a/b", "CNI_PATH=/p", NULL }, 4,
+		  "CNI_IFNAME 'a/b' is not a valid" },
+	};
+	struct cni_env env;
+	struct cni_error e;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(load_env(&env, &e, cases[i].vars), -1);
+		assert_int_equal(e.code, cases[i].code);
+		if (!strstr(e.msg, cases[i].msg))
+			fail_msg("case %zu: '%s' lacks '%s'", i, e.msg, cases[i].msg);
+	}
+}
+
+static void env_optional_by_command(void **state)
+{
+	static const char *const del[] = { "CNI_COMMAND=DEL", "CNI_CONTAINERID=c",
+					   "CNI_IFNAME=eth0", "CNI_PATH=/p", "CNI_NETNS=", NULL };
+	static const char *const version[] = { "CNI_COMMAND=VERSION", NULL };
+	static const char *const status[] = { "CNI_COMMAND=STATUS", "CNI_PATH=/p", NULL };
+	struct cni_env env;
+	struct cni_error e;
+
+	(void)state;
+	assert_int_equal(load_env(&env, &e, del), 0); /* containerd's second DEL */
+	assert_null(env.netns);
+	assert_int_equal(load_env(&env, &e, version), 0);
+	assert_int_equal(load_env(&env, &e, status), 0);
+}
+
+/* --- CNI_ARGS ----------------------------------------------------------------- */
+
+static void args_known_and_passive(void **state)
+{
+	struct cni_args a;
+	struct cni_error e;
+
+	(void)state;
+	assert_int_equal(cni_args_parse("K8S_POD_NAMESPACE=ns;K8S_POD_NAME=p;K8S_POD_UID=u;"
+					"K8S_POD_INFRA_CONTAINER_ID=i;MAC=02:00:00:00:00:09;"
+					"TTT_PEER=198.18.0.2:1;TTT_LISTEN=:2",
+					&a, &e),
+			 0);
+	assert_string_equal(a.mac, "02:00:00:00:00:09");
+	assert_string_equal(a.peer, "198.18.0.2:1");
+	assert_string_equal(a.listen, ":2");
+	assert_int_equal(cni_args_parse("", &a, &e), 0);
+	assert_string_equal(a.peer, "");
+	assert_int_equal(cni_args_parse(";;MAC=x;", &a, &e), 0);
+	assert_string_equal(a.mac, "x");
+}
+
+static void args_unknown_keys(void **state)
+{
+	struct cni_args a;
+	struct cni_error e;
+
+	(void)state;
+	assert_int_equal(cni_args_parse("FOO=1", &a, &e), -1);
+	assert_int_equal(e.code, CNI_ERR_INVALID_CONFIG);
+	assert_int_equal(cni_args_parse("FOO=1;IgnoreUnknown=1", &a, &e), 0);
+	assert_int_equal(cni_args_parse("IgnoreUnknown=true;FOO=1", &a, &e), 0);
+	assert_int_equal(cni_args_parse("IgnoreUnknown=0;FOO=1", &a, &e), -1);
+	assert_int_equal(cni_args_parse("XIgnoreUnknown=1;FOO=1", &a, &e), -1);
+	assert_int_equal(cni_args_parse("garbage", &a, &e), -1);
+	assert_int_equal(e.code, CNI_ERR_INVALID_ENV);
+	assert_int_equal(cni_args_parse("=v", &a, &e), -1);
+}
+
+/* --- configuration -------------------------------------------------------- */
+
+static int parse(const char *json, const struct cni_args *a, struct cni_config *c,
+		 struct cni_error *e)
+{
+	static const struct cni_args none;
+
+	return cni_config_parse(json, strlen(json), a ? a : &none, c, e);
+}
+
+static void config_full(void **state)
+{
+	static const char *json =
+		"{\"cniVersion\":\"1.0.0\",\"name\":\"lab-link\",\"type\":\"tinytaptunnel\","
+		"\"keyFile\":\"/k\",\"listen\":\"198.18.0.1:9123\",\"peer\":\"198.18.0.2:9123\","
+		"\"mtu\":1400,\"mac\":\"02:00:00:00:00:01\",\"window\":2.5,"
+		"\"ipam\":{\"type\":\"host-local\",\"subnet\":\"198.19.0.0/24\"},"
+		"\"unknownField\":{\"ignored\":true}}";
+	struct cni_config c;
+	struct cni_error e;
+
+	(void)state;
+	if (parse(json, NULL, &c, &e) < 0)
+		fail_msg("%s", e.msg);
+	assert_string_equal(c.cni_version, "1.0.0");
+	assert_string_equal(c.name, "lab-link");
+	assert_string_equal(c.key_file, "/k");
+	assert_string_equal(c.listen, "198.18.0.1:9123");
+	assert_string_equal(c.peer, "198.18.0.2:9123");
+	assert_int_equal(c.mtu, 1400);
+	assert_true(c.have_mac);
+	assert_int_equal(c.mac[5], 1);
+	assert_true(c.window > 2.49 && c.window < 2.51);
+	assert_string_equal(c.ipam_type, "host-local");
+	assert_string_equal(c.state_dir, CNI_STATE_DIR_DEFAULT);
+	cni_config_free(&c);
+}
+
+static void config_defaults(void **state)
+{
+	struct cni_config c;
+	struct cni_error e;
+
+	(void)state;
+	assert_int_equal(parse("{\"cniVersion\":\"0.3.1\",\"name\":\"n\"}", NULL, &c, &e), 0);
+	assert_int_equal(c.mtu, 1418);
+	assert_false(c.have_mac);
+	assert_null(c.peer);
+	assert_null(c.ipam_type);
+	assert_null(c.listen);
+	cni_config_free(&c);
+}
+
+/* Precedence: runtimeConfig > args.cni > CNI_ARGS > the configuration. */
+#define BASE "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"peer\":\"198.18.0.2:1\"," \
+	     "\"mac\":\"02:00:00:00:00:01\",\"listen\":\":1\"%s}"
+static void config_precedence(void **state)
+{
+	struct cni_args a;
+	struct cni_config c;
+	struct cni_error e;
+	char json[512];
+
+	(void)state;
+	memset(&a, 0, sizeof(a));
+	strcpy(a.mac, "02:00:00:00:00:02");
+	strcpy(a.peer, "198.18.0.3:1");
+	snprintf(json, sizeof(json), BASE, "");
+	assert_int_equal(parse(json, &a, &c, &e), 0);
+	assert_int_equal(c.mac[5], 2);
+	assert_string_equal(c.peer, "198.18.0.3:1");
+	assert_string_equal(c.listen, ":1");
+	cni_config_free(&c);
+	snprintf(json, sizeof(json), BASE,
+		 ",\"args\":{\"cni\":{\"mac\":\"02:00:00:00:00:03\",\"peer\":\"198.18.0.4:1\","
+		 "\"listen\":\":4\"}}");
+	assert_int_equal(parse(json, &a, &c, &e), 0);
+	assert_int_equal(c.mac[5], 3);
+	assert_string_equal(c.peer, "198.18.0.4:1");
+	assert_string_equal(c.listen, ":4");
+	cni_config_free(&c);
+	snprintf(json, sizeof(json), BASE,
+		 ",\"args\":{\"cni\":{\"mac\":\"02:00:00:00:00:03\"}},"
+		 "\"runtimeConfig\":{\"mac\":\"02:00:00:00:00:05\"}");
+	assert_int_equal(parse(json, &a, &c, &e), 0);
+	assert_int_equal(c.mac[5], 5);
+	cni_config_free(&c);
+	strcpy(a.peer, "bad");
+	snprintf(json, sizeof(json), BASE, "");
+	assert_int_equal(parse(json, &a, &c, &e), -1);
+	assert_non_null(strstr(e.msg, "CNI_ARGS TTT_PEER"));
+}
+
+struct conf_case {
+	const char *json;
+	int code;
+	const char *msg;
+};
+
+static void config_refusals(void **state)
+{
+	static const struct conf_case cases[] = {
+		{ "", 6, "not valid JSON" },
+		{ "null", 6, "not a JSON object" },
+		{ "{\"name\":\"n\"}", 7, "field 'cniVersion' is required" },
+		{ "{\"cniVersion\":1,\"name\":\"n\"}", 7, "field 'cniVersion' must be a string" },
+		{ "{\"cniVersion\":\"0.2.0\",\"name\":\"n\"}", 1, "incompatible CNI version 0.2.0" },
+		{ "{\"cniVersion\":\"1.0.0\"}", 7, "field 'name'" },
+		{ "{\"cniVersion\":\"1.0.0\",\"name\":\"-n\"}", 7, "field 'name'" },
+		{ "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"mtu\":true}", 7, "'mtu' must be a number" },
+		{ "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"mtu\":65454}", 7, "whole number" },
+		{ "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"window\":3601}", 7, "'window'" },
+		{ "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"mac\":\"00:00:00:00:00:00\"}", 7, "'mac'" },
+		{ "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"mac\":\"02:00:00:00:00:0\"}", 7, "'mac'" },
+		{ "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"listen\":\"[::1]\"}", 7, "'listen'" },
+		{ "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"peer\":\":5\"}", 7, "needs a host" },
+		{ "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"keyFile\":[]}", 7, "'keyFile' must be" },
+		{ "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"ipam\":{\"type\":3}}", 7, "'ipam.type'" },
+		{ "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"args\":[]}", 7, "'args' must be an object" },
+		{ "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"args\":{\"cni\":1}}", 7, "'args.cni'" },
+		{ "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"runtimeConfig\":{\"mac\":1}}", 7,
+		  "'runtimeConfig.mac' must be a string" },
+		{ "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"cni.dev/valid-attachments\":{}}", 7,
+		  "must be an array" },
+	};
+	struct cni_config c;
+	struct cni_error e;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (parse(cases[i].json, NULL, &c, &e) == 0)
+			fail_msg("case %zu accepted: %s", i, cases[i].json);
+		if (e.code != cases[i].code || !strstr(e.msg, cases[i].msg))
+			fail_msg("case %zu: code %d '%s', expected %d '%s'", i, e.code, e.msg,
+				 cases[i].code, cases[i].msg);
+		assert_null(c.root);
+	}
+}
+
+/* The version survives a failed parse, for the error's cniVersion. */
+static void version_kept_after_failure(void **state)
+{
+	struct cni_config c;
+	struct cni_error e;
+
+	(void)state;
+	assert_int_equal(parse("{\"cniVersion\":\"0.4.0\",\"name\":\"n\",\"mtu\":1}", NULL, &c, &e),
+			 -1);
+	assert_string_equal(c.cni_version, "0.4.0");
+}
+
+static void versions(void **state)
+{
+	(void)state;
+	assert_true(cni_version_supported("0.3.0"));
+	assert_true(cni_version_supported("1.1.0"));
+	assert_false(cni_version_supported("0.2.0"));
+	assert_false(cni_version_supported("1.0"));
+	assert_true(cni_version_cmp("0.10.0", "0.9.0") > 0);
+	assert_true(cni_version_cmp("1.0.0", "1.0.0") == 0);
+	assert_true(cni_version_cmp("0.4.0", "1.0.0") < 0);
+	assert_true(cni_version_cmp("junk", "0.0.1") < 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(env_add_complete),
+		cmocka_unit_test(env_refusals),
+		cmocka_unit_test(env_optional_by_command),
+		cmocka_unit_test(args_known_and_passive),
+		cmocka_unit_test(args_unknown_keys),
+		cmocka_unit_test(config_full),
+		cmocka_unit_test(config_defaults),
+		cmocka_unit_test(config_precedence),
+		cmocka_unit_test(config_refusals),
+		cmocka_unit_test(version_kept_after_failure),
+		cmocka_unit_test(versions),
+	};
+
+	return cmocka_run_group_tests_name("cni_parse", tests, NULL, NULL);
+}
