@@ -85,17 +85,28 @@ $(REAPER): tests/tools/reaper.c
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) -std=c11 $(WARNINGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
+# A libcni client (Go, built offline against Debian's libcni sources) for
+# the integration tests that drive the plugin through a real CNI library.
+CNICLIENT   := $(BUILD)/tests/cniclient
+GOPATH_DEB  ?= /usr/share/gocode
+$(CNICLIENT): tests/tools/cniclient/main.go
+	$(call msg,GO,$@)
+	@mkdir -p $(dir $@) $(BUILD)/gocache
+	$(Q)cd tests/tools/cniclient && GO111MODULE=off GOPATH=$(GOPATH_DEB) \
+		GOCACHE=$(abspath $(BUILD))/gocache HOME=$(abspath $(BUILD)) GOFLAGS= \
+		go build -o $(abspath $@) main.go
+
 deps:
 	$(Q)sh deploy/install-deps.sh
 
 check: deps
-	$(Q)$(MAKE) --no-print-directory all $(UNIT_BINS) $(REAPER)
+	$(Q)$(MAKE) --no-print-directory all $(UNIT_BINS) $(REAPER) $(CNICLIENT)
 	$(Q)BUILD=$(BUILD) sh tests/run.sh
 
 unit: $(UNIT_BINS)
 	$(Q)BUILD=$(BUILD) sh tests/run.sh unit
 
-integration: all $(REAPER)
+integration: all $(REAPER) $(CNICLIENT)
 	$(Q)BUILD=$(BUILD) sh tests/run.sh integration
 
 demo: deps

@@ -20,11 +20,15 @@ RUN_ID=$(printf '%04x%04x' $$ $((RANDOM)))
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/ttt-it.XXXXXX")
 NAMESPACES=()
 PIDS=()
+CLEANUP_HOOKS=() # functions run first on exit (tests with extra things to undo)
 TESTS=0
 FAILURES=0
 
 cleanup() {
-	local pid ns i
+	local pid ns i hook
+	for hook in "${CLEANUP_HOOKS[@]}"; do
+		"$hook"
+	done
 	for pid in "${PIDS[@]}"; do
 		kill -TERM "$pid" 2>/dev/null
 	done
