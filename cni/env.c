@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "cni/config.h"
 #include "ttt/tap.h"
 
 static const char *const names[] = {
@@ -37,20 +38,6 @@ static int parse_command(const char *s, enum cni_command *c)
 	return -1;
 }
 
-/* libcni's rule: a letter or digit, then letters, digits, '_', '.', '-'. */
-static int container_id_valid(const char *id)
-{
-	const char *p;
-
-	for (p = id; *p; p++) {
-		int alnum = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-			    (*p >= '0' && *p <= '9');
-		if (!alnum && (p == id || (*p != '_' && *p != '.' && *p != '-')))
-			return 0;
-	}
-	return p != id;
-}
-
 static int missing(struct cni_error *e, const char *var, const char *cmd)
 {
 	cni_fail(e, CNI_ERR_INVALID_ENV, "%s is required for %s", var, cmd);
@@ -64,7 +51,7 @@ static int check_needed(const struct cni_env *env, struct cni_error *e)
 
 	if ((n & NEED_ID) && !env->container_id)
 		return missing(e, "CNI_CONTAINERID", cmd);
-	if (env->container_id && !container_id_valid(env->container_id))
+	if (env->container_id && !cni_name_valid(env->container_id))
 		return cni_fail(e, CNI_ERR_INVALID_ENV,
 				"CNI_CONTAINERID '%s' is not valid (letters, digits, '_', '.', "
 				"'-', starting with a letter or digit)", env->container_id);

@@ -4,18 +4,27 @@
 #include "ttt/frame.h"
 #include "ttt/options.h"
 
-static enum ttt_options_result parse(struct ttt_options *o, struct ttt_err *err, ...)
+/* argv from a NULL-terminated list of arguments (after the program name). */
+static int build_argv(char *argv[16], va_list ap)
 {
-	char *argv[16];
 	int argc = 0;
-	va_list ap;
 
-	va_start(ap, err);
 	argv[argc++] = (char *)"ttt-worker";
 	while (argc < 15 && (argv[argc] = va_arg(ap, char *)))
 		argc++;
-	va_end(ap);
 	argv[argc] = NULL;
+	return argc;
+}
+
+static enum ttt_options_result parse(struct ttt_options *o, struct ttt_err *err, ...)
+{
+	char *argv[16];
+	int argc;
+	va_list ap;
+
+	va_start(ap, err);
+	argc = build_argv(argv, ap);
+	va_end(ap);
 	return ttt_options_parse(argc, argv, o, err);
 }
 
@@ -72,17 +81,14 @@ static void options_anywhere(void **state)
 static void refused(const char *want, ...)
 {
 	char *argv[16];
-	int argc = 0;
+	int argc;
 	va_list ap;
 	struct ttt_options o;
 	struct ttt_err err;
 
 	va_start(ap, want);
-	argv[argc++] = (char *)"ttt-worker";
-	while (argc < 15 && (argv[argc] = va_arg(ap, char *)))
-		argc++;
+	argc = build_argv(argv, ap);
 	va_end(ap);
-	argv[argc] = NULL;
 	assert_int_equal(ttt_options_parse(argc, argv, &o, &err), TTT_OPTIONS_ERROR);
 	if (!strstr(err.msg, want))
 		fail_msg("message '%s' lacks '%s'", err.msg, want);
