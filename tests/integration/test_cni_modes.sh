@@ -15,13 +15,16 @@ conf "$TMP/a.json" h1 198.18.0.1:9123 198.18.0.2:9123
 conf "$TMP/b.json" h2 198.18.0.2:9123 198.18.0.1:9123
 check "L2: ADD on host 1" cni_ok h1 ADD ctr-a c1 "$TMP/a.json"
 check "L2: the result has no IPs" test "$(json "$TMP/out.json" ips)" = "[]"
+$CNIJSON prev "$TMP/a.json" "$TMP/out.json" >"$TMP/a.check.json"
 check "L2: ADD on host 2" cni_ok h2 ADD ctr-b c2 "$TMP/b.json"
 check "L2: net1 is up" sh -c "ip -n $(ns c1) link show net1 | grep -q ',UP'"
 check "L2: no IPv4 address" test -z "$(ip -n "$(ns c1)" -4 addr show net1)"
 on c1 ip addr add 198.19.1.1/24 dev net1
 on c2 ip addr add 198.19.1.2/24 dev net1
 check "L2: frames cross once the containers bring their own addresses" pings c1 -c 3 -i 0.2 198.19.1.2
+check "L2: CHECK" cni_ok h1 CHECK ctr-a c1 "$TMP/a.check.json"
 check "L2: DEL host 1" cni_ok h1 DEL ctr-a c1 "$TMP/a.json"
+check "L2: DEL again" cni_ok h1 DEL ctr-a c1 "$TMP/a.json"
 check "L2: DEL host 2" cni_ok h2 DEL ctr-b c2 "$TMP/b.json"
 check "L2: nothing left on host 1" nothing_left h1 c1
 check "L2: nothing left on host 2" nothing_left h2 c2
@@ -34,15 +37,18 @@ conf "$TMP/b6.json" h2 "[2001:db8::2]:9123" "[2001:db8::1]:9123" \
 	"$(host_local 2001:db8:ff::/64 2001:db8:ff::20 2001:db8:ff::20 h2)" '"mtu":1398'
 check "IPv6: ADD on host 1" cni_ok h1 ADD ctr-a c1 "$TMP/a6.json"
 check "IPv6: the result's address" test "$(json "$TMP/out.json" ips.0.address)" = 2001:db8:ff::10/64
+$CNIJSON prev "$TMP/a6.json" "$TMP/out.json" >"$TMP/a6.check.json"
 check "IPv6: ADD on host 2" cni_ok h2 ADD ctr-b c2 "$TMP/b6.json"
 check "IPv6: the address is no longer tentative" \
 	sh -c "! ip -n $(ns c1) addr show net1 | grep -q tentative"
 check "IPv6: ping6 between containers" pings c1 -c 3 -i 0.2 2001:db8:ff::20
 check "IPv6: full-size ping6 (MTU 1398)" pings c2 -c 2 -i 0.2 -M do -s 1350 2001:db8:ff::10
-$CNIJSON prev "$TMP/a6.json" "$TMP/out.json" >/dev/null
+check "IPv6: CHECK" cni_ok h1 CHECK ctr-a c1 "$TMP/a6.check.json"
 check "IPv6: DEL host 1" cni_ok h1 DEL ctr-a c1 "$TMP/a6.json"
+check "IPv6: DEL again" cni_ok h1 DEL ctr-a c1 "$TMP/a6.json"
 check "IPv6: DEL host 2" cni_ok h2 DEL ctr-b c2 "$TMP/b6.json"
-check "IPv6: nothing left" nothing_left h1 c1
+check "IPv6: nothing left on host 1" nothing_left h1 c1
+check "IPv6: nothing left on host 2" nothing_left h2 c2
 
 # Discovery: host 1 has no peer and learns host 2's address from its traffic.
 conf "$TMP/ad.json" h1 198.18.0.1:9123 "" "$(host_local 198.19.0.0/24 198.19.0.10 198.19.0.10 h1)"
