@@ -1,15 +1,20 @@
 #!/bin/sh
-# install-deps.sh - installs the Debian packages tinytaptunnel needs to build
-# and test, when they are missing. Safe to run again: with everything
+# install-deps.sh [--bench] - installs the Debian packages tinytaptunnel needs
+# to build and test (or, with --bench, to build and benchmark), when they
+# are missing. Safe to run again: with everything
 # present it does nothing. Needs root only when something must be installed.
 set -eu
 
-BUILD_PKGS="make gcc libc6-dev pkg-config libnl-3-dev libnl-route-3-dev libcjson-dev libsodium-dev"
+BUILD_PKGS="make gcc libc6-dev pkg-config libnl-3-dev libnl-route-3-dev libcjson-dev libsodium-dev libssl-dev"
 TEST_PKGS="libcmocka-dev iproute2 iputils-ping python3 procps coreutils util-linux
 containernetworking-plugins golang-go golang-github-appc-cni-dev podman runc conmon busybox-static"
 
+BENCH_PKGS="iperf3"
+WANT="$BUILD_PKGS $TEST_PKGS"
+[ "${1:-}" = --bench ] && WANT="$BUILD_PKGS $BENCH_PKGS containernetworking-plugins iproute2 iputils-ping python3"
+
 missing=""
-for p in $BUILD_PKGS $TEST_PKGS; do
+for p in $WANT; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
 		missing="$missing $p"
 	fi

@@ -13,6 +13,9 @@
 
 struct ttt_mac;
 
+/* Which implementation computes MACs (for benchmarks and logs). */
+const char *ttt_mac_backend(void);
+
 /* Returns NULL when secure memory cannot be had. Any key length works. */
 struct ttt_mac *ttt_mac_new(const uint8_t *key, size_t len);
 

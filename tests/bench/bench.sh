@@ -1,0 +1,217 @@
+#!/bin/bash
+# bench.sh - ttt-worker next to the kernel's own tunnels (vxlan, gretap) and
+# the bare veth, all over the same veth underlay between two namespaces, in
+# one run: iperf3 TCP with 1 and 4 streams, iperf3 64-byte UDP (packets/s
+# received and loss), ping RTT (median), the workers' CPU use and memory;
+# then CNI ADD+DEL latency of our plugin next to Debian's ptp plugin, and
+# the MAC's speed. Prints one table with ratios against vxlan.
+#
+# Needs root, iperf3 and (for the CNI row) containernetworking-plugins.
+# BENCH_SECONDS sets the length of each iperf3 run (default 5).
+set -u
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=${BUILD:-build}
+case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
+WORKER=$BUILD/ttt-worker
+PLUGIN=$BUILD/tinytaptunnel
+SECS=${BENCH_SECONDS:-5}
+CNI_DIR=${CNI_PLUGINS:-/usr/lib/cni}
+ID=$$
+A=tttb-$ID-a
+B=tttb-$ID-b
+C=tttb-$ID-c
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/ttt-bench.XXXXXX")
+PIDS=()
+
+cleanup() {
+	local p
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
+	for n in "$A" "$B" "$C"; do ip netns del "$n" 2>/dev/null; done
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+die() {
+	echo "bench: $*" >&2
+	exit 1
+}
+
+[ "$(id -u)" = 0 ] || die "run as root (it creates network namespaces)"
+command -v iperf3 >/dev/null || die "iperf3 is missing (apt-get install iperf3)"
+[ -x "$WORKER" ] && [ -x "$PLUGIN" ] && [ -x "$BUILD/tests/mac_bench" ] || die "build first (make bench)"
+
+ipa() { ip netns exec "$A" "$@"; }
+ipb() { ip netns exec "$B" "$@"; }
+
+underlay() {
+	ip netns add "$A" && ip netns add "$B" || die "cannot create namespaces"
+	ip link add eth0 netns "$A" type veth peer name eth0 netns "$B" || die "veth"
+	ip -n "$A" addr add 198.18.0.1/24 dev eth0
+	ip -n "$B" addr add 198.18.0.2/24 dev eth0
+	for n in "$A" "$B"; do ip -n "$n" link set lo up && ip -n "$n" link set eth0 up; done
+}
+
+kernel_tunnels() {
+	ip -n "$A" link add vx0 type vxlan id 42 local 198.18.0.1 remote 198.18.0.2 dstport 4789 dev eth0
+	ip -n "$B" link add vx0 type vxlan id 42 local 198.18.0.2 remote 198.18.0.1 dstport 4789 dev eth0
+	ip -n "$A" addr add 198.19.1.1/24 dev vx0
+	ip -n "$B" addr add 198.19.1.2/24 dev vx0
+	for n in "$A" "$B"; do ip -n "$n" link set vx0 up; done
+	GRETAP=yes
+	if ! ip -n "$A" link add gt0 type gretap local 198.18.0.1 remote 198.18.0.2 2>/dev/null; then
+		GRETAP="not available: this kernel has no gretap"
+		return
+	fi
+	ip -n "$B" link add gt0 type gretap local 198.18.0.2 remote 198.18.0.1
+	ip -n "$A" addr add 198.19.2.1/24 dev gt0
+	ip -n "$B" addr add 198.19.2.2/24 dev gt0
+	for n in "$A" "$B"; do ip -n "$n" link set gt0 up; done
+}
+
+start_workers() {
+	head -c 32 /dev/urandom | base64 | tr -d '\n' >"$TMP/k"
+	chmod 600 "$TMP/k"
+	ip netns exec "$A" "$WORKER" -q "$TMP/k" 198.18.0.1:9123 198.18.0.2:9123 2>"$TMP/wa.log" &
+	WA=$!
+	PIDS+=("$WA")
+	ip netns exec "$B" "$WORKER" -q "$TMP/k" 198.18.0.2:9123 198.18.0.1:9123 2>"$TMP/wb.log" &
+	WB=$!
+	PIDS+=("$WB")
+	for _ in $(seq 50); do
+		ip -n "$A" link show tap0 >/dev/null 2>&1 && ip -n "$B" link show tap0 >/dev/null 2>&1 && break
+		sleep 0.1
+	done
+	ip -n "$A" addr add 198.19.0.1/24 dev tap0 || die "worker A did not start: $(cat "$TMP/wa.log")"
+	ip -n "$B" addr add 198.19.0.2/24 dev tap0 || die "worker B did not start: $(cat "$TMP/wb.log")"
+	sleep 0.3
+	IDLE_RSS=$(( $(rss "$WA" VmRSS) > $(rss "$WB" VmRSS) ? $(rss "$WA" VmRSS) : $(rss "$WB" VmRSS) ))
+}
+
+# rss PID FIELD: VmRSS or VmHWM in KiB.
+rss() {
+	awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"
+}
+
+# cpu_ticks PID: user + system clock ticks so far.
+cpu_ticks() {
+	awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"
+}
+
+# iperf DEST ARGS...: one iperf3 run from A to B's server, JSON in $TMP/iperf.json.
+iperf() {
+	local dest=$1
+	shift
+	ipa iperf3 -c "$dest" -t "$SECS" -J "$@" >"$TMP/iperf.json" 2>/dev/null
+}
+
+tcp_gbps() {
+	iperf "$1" -P "$2" || { echo "n/a"; return; }
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("%.2f" % (d["end"]["sum_received"]["bits_per_second"]/1e9))' "$TMP/iperf.json"
+}
+
+# udp64 DEST: "<kpps received> <loss %>"
+udp64() {
+	iperf "$1" -u -l 64 -b 0 || { echo "n/a n/a"; return; }
+	python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["end"]["sum"]; print("%.0f %.0f" % ((s["packets"]-s["lost_packets"])/s["seconds"]/1e3, s["lost_percent"]))' "$TMP/iperf.json"
+}
+
+rtt_ms() {
+	ipa ping -c 200 -i 0.005 -q "$1" >/dev/null 2>&1 # warm-up (ARP, caches)
+	ipa ping -c 300 -i 0.005 "$1" 2>/dev/null | python3 -c '
+import re, statistics, sys
+t = [float(m.group(1)) for m in re.finditer(r"time=([0-9.]+)", sys.stdin.read())]
+print("%.3f" % statistics.median(t) if t else "n/a")'
+}
+
+# measure NAME DEST: one row of results into R_<field>_<NAME>.
+measure() {
+	local name=$1 dest=$2 t0 t1 w0 w1 u
+	ipa ping -c 3 -i 0.2 -W 1 -q "$dest" >/dev/null 2>&1 || echo "bench: $name does not pass traffic" >&2
+	if [ "$name" = ttt ]; then t0=$(date +%s%N); w0=$(( $(cpu_ticks "$WA") + $(cpu_ticks "$WB") )); fi
+	printf -v "R_tcp1_$name" '%s' "$(tcp_gbps "$dest" 1)"
+	if [ "$name" = ttt ]; then
+		t1=$(date +%s%N); w1=$(( $(cpu_ticks "$WA") + $(cpu_ticks "$WB") ))
+		CPU_TCP1=$(awk -v w=$((w1 - w0)) -v t=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" \
+			'BEGIN { printf "%.0f", 100 * w / hz / (t / 1e9) }')
+	fi
+	printf -v "R_tcp4_$name" '%s' "$(tcp_gbps "$dest" 4)"
+	u=$(udp64 "$dest")
+	printf -v "R_udp_$name" '%s' "${u% *}"
+	printf -v "R_loss_$name" '%s' "${u#* }"
+	printf -v "R_rtt_$name" '%s' "$(rtt_ms "$dest")"
+}
+
+# ratio A B: A/B with two decimals, or n/a.
+ratio() {
+	awk -v a="$1" -v b="$2" 'BEGIN { if (a+0 > 0 && b+0 > 0) printf "%.2f", a / b; else printf "n/a" }'
+}
+
+cni_latency() {
+	local plugin=$1 conf=$2 n=${CNI_ROUNDS:-20} t0 t1 i
+	t0=$(date +%s%N)
+	for i in $(seq "$n"); do
+		env CNI_COMMAND=ADD CNI_CONTAINERID="bench$i" CNI_NETNS="/var/run/netns/$C" CNI_IFNAME=net1 \
+			CNI_PATH="$BUILD:$CNI_DIR" "$plugin" <"$conf" >/dev/null 2>&1 || { echo "n/a"; return; }
+		env CNI_COMMAND=DEL CNI_CONTAINERID="bench$i" CNI_NETNS="/var/run/netns/$C" CNI_IFNAME=net1 \
+			CNI_PATH="$BUILD:$CNI_DIR" "$plugin" <"$conf" >/dev/null 2>&1 || { echo "n/a"; return; }
+	done
+	t1=$(date +%s%N)
+	awk -v t=$((t1 - t0)) -v n="$n" 'BEGIN { printf "%.1f", t / 1e6 / n }'
+}
+
+cni_rows() {
+	ip netns add "$C" || return
+	printf '{"cniVersion":"1.0.0","name":"bench","type":"tinytaptunnel","keyFile":"%s","listen":"198.18.0.1:9400","peer":"198.18.0.2:9400","stateDir":"%s","ipam":{"type":"host-local","subnet":"198.19.5.0/24","dataDir":"%s"}}' \
+		"$TMP/k" "$TMP/state" "$TMP/ipam1" >"$TMP/ttt.json"
+	printf '{"cniVersion":"1.0.0","name":"bench","type":"ptp","ipam":{"type":"host-local","subnet":"198.19.6.0/24","dataDir":"%s"}}' \
+		"$TMP/ipam2" >"$TMP/ptp.json"
+	CNI_TTT=$(ip netns exec "$A" bash -c "$(declare -f cni_latency); C=$C BUILD=$BUILD CNI_DIR=$CNI_DIR cni_latency $PLUGIN $TMP/ttt.json")
+	CNI_PTP=$(ip netns exec "$A" bash -c "$(declare -f cni_latency); C=$C BUILD=$BUILD CNI_DIR=$CNI_DIR cni_latency $CNI_DIR/ptp $TMP/ptp.json")
+}
+
+underlay
+kernel_tunnels
+start_workers
+ipb iperf3 -s >/dev/null 2>&1 &
+PIDS+=("$!")
+sleep 0.5
+echo "bench: $SECS s per iperf3 run on $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'))" >&2
+measure veth 198.18.0.2
+measure vxlan 198.19.1.2
+[ "$GRETAP" = yes ] && measure gretap 198.19.2.2
+measure ttt 198.19.0.2
+PEAK_RSS=$(( $(rss "$WA" VmHWM) > $(rss "$WB" VmHWM) ? $(rss "$WA" VmHWM) : $(rss "$WB" VmHWM) ))
+cni_rows
+"$BUILD/tests/mac_bench" >"$TMP/mac.txt"
+"$BUILD/tests/mac_bench-sodium" >"$TMP/mac-sodium.txt"
+
+printf '\n| path | TCP 1 stream | TCP 4 streams | 64-byte UDP received (loss) | ping RTT (median) |\n'
+printf '|---|---|---|---|---|\n'
+for p in veth vxlan gretap ttt; do
+	case $p in veth) label="raw veth (no tunnel)" ;; vxlan) label="kernel vxlan" ;;
+	gretap) label="kernel gretap" ;; ttt) label="ttt-worker" ;; esac
+	if [ "$p" = gretap ] && [ "$GRETAP" != yes ]; then
+		printf '| %s | %s | | | |\n' "$label" "$GRETAP"
+		continue
+	fi
+	t1=R_tcp1_$p t4=R_tcp4_$p u=R_udp_$p l=R_loss_$p r=R_rtt_$p
+	printf '| %s | %s Gbit/s | %s Gbit/s | %s kpps (%s %% lost) | %s ms |\n' "$label" \
+		"${!t1}" "${!t4}" "${!u}" "${!l}" "${!r}"
+done
+printf '| ttt-worker / vxlan | %s x | %s x | %s x | %s x |\n' \
+	"$(ratio "$R_tcp1_ttt" "$R_tcp1_vxlan")" "$(ratio "$R_tcp4_ttt" "$R_tcp4_vxlan")" \
+	"$(ratio "$R_udp_ttt" "$R_udp_vxlan")" "$(ratio "$R_rtt_ttt" "$R_rtt_vxlan")"
+printf '\n| ttt-worker | figure |\n|---|---|\n'
+printf '| CPU of both workers during TCP 1 stream | %s %% of one core |\n' "$CPU_TCP1"
+printf '| idle RSS (largest worker) | %s KiB |\n' "$IDLE_RSS"
+printf '| peak RSS (largest worker) | %s KiB |\n' "$PEAK_RSS"
+printf '| CNI ADD+DEL, tinytaptunnel (host-local IPAM) | %s ms |\n' "${CNI_TTT:-n/a}"
+printf '| CNI ADD+DEL, Debian ptp (host-local IPAM) | %s ms (ratio %s) |\n' "${CNI_PTP:-n/a}" \
+	"$(ratio "${CNI_TTT:-0}" "${CNI_PTP:-0}")"
+for f in mac mac-sodium; do
+	impl=$(sed -n 's/^# .*(\(.*\))$/\1/p' "$TMP/$f.txt")
+	awk -v impl="$impl" '$1 == "mac" { printf "| MAC at %s-byte frames, %s | %.2f GB/s, %.0f k frames/s, %.2f us/frame |\n", $2, impl, $4, $3 / 1e3, $5 }' "$TMP/$f.txt"
+done
