@@ -116,7 +116,7 @@ static int make_tap(struct add *a, struct cni_error *e)
 	char ifname[IF_NAMESIZE];
 	struct ttt_err err;
 
-	a->tap_fd = ttt_tap_open(a->st.temp_name, ifname, &err);
+	a->tap_fd = ttt_tap_open(a->st.temp_name, TTT_TAP_OFFLOAD, ifname, &err);
 	if (a->tap_fd < 0)
 		return cni_fail(e, CNI_ERR_INTERNAL, "%s", err.msg);
 	move.netns_fd = a->netns_fd;

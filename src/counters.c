@@ -8,6 +8,7 @@ static const char *const tx_names[TTT_TX_COUNT] = {
 	[TTT_TX_FRAMES] = "frames",	  [TTT_TX_BYTES] = "bytes",
 	[TTT_TX_NO_PEER] = "no_peer",	  [TTT_TX_OVERSIZE] = "oversize",
 	[TTT_TX_SEND_ERROR] = "send_error", [TTT_TX_TAP_ERROR] = "tap_error",
+	[TTT_TX_MALFORMED] = "malformed",
 };
 
 static const char *rx_name(unsigned i)

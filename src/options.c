@@ -37,6 +37,8 @@ void ttt_options_usage(FILE *out, const char *prog)
 		"  --tap-fd N        use the inherited tap descriptor N instead of creating one\n"
 		"  --socket-fd N     use the inherited bound UDP socket N; <local address> must\n"
 		"                    name the address it is bound to\n"
+		"  --no-offload      do not take TCP superframes (TSO) from the tap; every\n"
+		"                    frame is read and written one by one\n"
 		"  --ready-fd N      write \"ready\" to descriptor N and close it once the\n"
 		"                    tunnel runs (for whoever started the worker)\n"
 		"  -v, --verbose     log more (debug)\n"
@@ -94,7 +96,8 @@ int ttt_parse_fd(const char *s, int *fd, struct ttt_err *err)
 	return 0;
 }
 
-enum { OPT_IFNAME = 256, OPT_MTU, OPT_WINDOW, OPT_TAP_FD, OPT_SOCKET_FD, OPT_READY_FD };
+enum { OPT_IFNAME = 256, OPT_MTU, OPT_WINDOW, OPT_TAP_FD, OPT_SOCKET_FD, OPT_READY_FD,
+       OPT_NO_OFFLOAD };
 
 static const struct option long_options[] = {
 	{ "ifname", required_argument, NULL, OPT_IFNAME },
@@ -103,6 +106,7 @@ static const struct option long_options[] = {
 	{ "tap-fd", required_argument, NULL, OPT_TAP_FD },
 	{ "socket-fd", required_argument, NULL, OPT_SOCKET_FD },
 	{ "ready-fd", required_argument, NULL, OPT_READY_FD },
+	{ "no-offload", no_argument, NULL, OPT_NO_OFFLOAD },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -140,6 +144,9 @@ static int take_option(int c, const char *arg, struct ttt_options *o, struct ttt
 		return ttt_parse_fd(arg, &o->sock_fd, err) < 0 ? -1 : 1;
 	case OPT_READY_FD:
 		return ttt_parse_fd(arg, &o->ready_fd, err) < 0 ? -1 : 1;
+	case OPT_NO_OFFLOAD:
+		o->no_offload = true;
+		return 1;
 	case 'v':
 		o->log_level = TTT_LOG_DEBUG;
 		return 1;

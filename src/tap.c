@@ -9,6 +9,8 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "ttt/gso.h"
+
 int ttt_ifname_valid(const char *name)
 {
 	size_t len = strlen(name);
@@ -30,6 +32,17 @@ static int make_nonblocking(int fd)
 	return 0;
 }
 
+/* The vnet header's size and the offloads we can undo (gso.c). */
+static int enable_offload(int fd)
+{
+	int hdr = TTT_VNET_HDR_LEN;
+	unsigned off = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6;
+
+	if (ioctl(fd, TUNSETVNETHDRSZ, &hdr) < 0 || ioctl(fd, TUNSETOFFLOAD, off) < 0)
+		return -1;
+	return 0;
+}
+
 static int tunsetiff_error(int e, const char *name, struct ttt_err *err)
 {
 	if (e == EBUSY)
@@ -42,7 +55,8 @@ static int tunsetiff_error(int e, const char *name, struct ttt_err *err)
 	return ttt_err_sys(err, e, "cannot create tap %s", name);
 }
 
-int ttt_tap_open(const char *name, char ifname[IF_NAMESIZE], struct ttt_err *err)
+int ttt_tap_open(const char *name, unsigned flags, char ifname[IF_NAMESIZE],
+		 struct ttt_err *err)
 {
 	struct ifreq ifr;
 	int fd;
@@ -53,19 +67,24 @@ int ttt_tap_open(const char *name, char ifname[IF_NAMESIZE], struct ttt_err *err
 	if (fd < 0)
 		return ttt_err_sys(err, errno, "cannot open /dev/net/tun");
 	memset(&ifr, 0, sizeof(ifr));
-	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | (flags & TTT_TAP_OFFLOAD ? IFF_VNET_HDR : 0);
 	snprintf(ifr.ifr_name, IF_NAMESIZE, "%s", name && *name ? name : "tap%d");
 	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
 		int e = errno;
 		close(fd);
 		return tunsetiff_error(e, name && *name ? name : "tapN", err);
 	}
+	if ((flags & TTT_TAP_OFFLOAD) && enable_offload(fd) < 0) {
+		ttt_err_sys(err, errno, "cannot enable offloads on tap %s", ifr.ifr_name);
+		close(fd);
+		return -1;
+	}
 	memcpy(ifname, ifr.ifr_name, IF_NAMESIZE);
 	ifname[IF_NAMESIZE - 1] = '\0';
 	return fd;
 }
 
-int ttt_tap_adopt(int fd, char ifname[IF_NAMESIZE], struct ttt_err *err)
+int ttt_tap_adopt(int fd, char ifname[IF_NAMESIZE], bool *offload, struct ttt_err *err)
 {
 	struct ifreq ifr;
 
@@ -75,7 +94,9 @@ int ttt_tap_adopt(int fd, char ifname[IF_NAMESIZE], struct ttt_err *err)
 	if ((ifr.ifr_flags & (IFF_TAP | IFF_TUN)) != IFF_TAP || !(ifr.ifr_flags & IFF_NO_PI))
 		return ttt_err_set(err, "inherited descriptor %d is not a tap opened with "
 					"IFF_TAP | IFF_NO_PI", fd);
-	if (make_nonblocking(fd) < 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
+	*offload = (ifr.ifr_flags & IFF_VNET_HDR) != 0;
+	if (make_nonblocking(fd) < 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) < 0 ||
+	    (*offload && enable_offload(fd) < 0))
 		return ttt_err_sys(err, errno, "inherited tap descriptor %d", fd);
 	memcpy(ifname, ifr.ifr_name, IF_NAMESIZE);
 	ifname[IF_NAMESIZE - 1] = '\0';

@@ -56,6 +56,7 @@ static int init_path(struct ttt_tunnel *t, const struct ttt_tunnel_config *cfg)
 	p->mtu = cfg->mtu;
 	p->window_ns = cfg->window_ns;
 	p->fixed_peer = cfg->peer != NULL;
+	p->offload = cfg->offload;
 	p->mac = cfg->mac;
 	atomic_init(&p->stopping, false);
 	ttt_peer_init(&p->peer, cfg->peer);

@@ -26,7 +26,7 @@ struct worker {
 	int sock_fd, tap_fd, sig_fd;
 	char ifname[IF_NAMESIZE];
 	struct ttt_sockaddr local, peer;
-	bool dual_stack, have_peer;
+	bool dual_stack, have_peer, offload;
 	struct ttt_mac *mac;
 	struct ttt_tunnel *tunnel;
 };
@@ -88,12 +88,13 @@ static int setup_tap(struct worker *w, struct ttt_err *err)
 	struct ttt_link_change chg = TTT_LINK_CHANGE_INIT;
 
 	if (w->opt.tap_fd >= 0) {
-		if (ttt_tap_adopt(w->opt.tap_fd, w->ifname, err) < 0)
+		if (ttt_tap_adopt(w->opt.tap_fd, w->ifname, &w->offload, err) < 0)
 			return -1;
 		w->tap_fd = w->opt.tap_fd;
 		return 0; /* the caller configured it, maybe in another namespace */
 	}
-	w->tap_fd = ttt_tap_open(w->opt.ifname, w->ifname, err);
+	w->offload = !w->opt.no_offload;
+	w->tap_fd = ttt_tap_open(w->opt.ifname, w->offload ? TTT_TAP_OFFLOAD : 0, w->ifname, err);
 	if (w->tap_fd < 0)
 		return -1;
 	chg.mtu = w->opt.mtu;
@@ -131,6 +132,7 @@ static int start_tunnel(struct worker *w, struct ttt_err *err)
 		.window_ns = w->opt.window_ns,
 		.peer = w->have_peer ? &w->peer : NULL,
 		.replay_capacity = 0,
+		.offload = w->offload,
 	};
 
 	return ttt_tunnel_start(&cfg, &w->tunnel, err);

@@ -20,6 +20,7 @@ enum ttt_tx_counter {
 	TTT_TX_OVERSIZE,   /* frames longer than MTU + 14 */
 	TTT_TX_SEND_ERROR, /* datagrams the socket refused */
 	TTT_TX_TAP_ERROR,  /* failed reads from the tap */
+	TTT_TX_MALFORMED,  /* tap packets whose offload header we cannot honour */
 	TTT_TX_COUNT
 };
 

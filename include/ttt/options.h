@@ -24,6 +24,7 @@ struct ttt_options {
 	int tap_fd;  /* -1: create a tap */
 	int sock_fd; /* -1: bind a socket */
 	int ready_fd; /* -1: none; else "ready\n" is written there once running */
+	bool no_offload; /* a plain tap: no vnet header, TSO or checksum offload */
 };
 
 enum ttt_options_result {

@@ -24,6 +24,7 @@ struct ttt_path {
 	unsigned mtu;
 	uint64_t window_ns;
 	bool fixed_peer; /* explicit peer: datagrams from elsewhere are dropped */
+	bool offload;    /* the tap carries a virtio_net_hdr before every packet */
 	const struct ttt_mac *mac;
 	struct ttt_peer peer;
 	struct ttt_counters counters;

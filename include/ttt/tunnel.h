@@ -2,6 +2,7 @@
 #ifndef TTT_TUNNEL_H
 #define TTT_TUNNEL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,6 +18,7 @@ struct ttt_tunnel_config {
 	uint64_t window_ns;
 	const struct ttt_sockaddr *peer; /* NULL: learn it (discovery) */
 	unsigned replay_capacity;        /* 0: TTT_REPLAY_DEFAULT_CAPACITY */
+	bool offload;                    /* the tap carries virtio_net_hdr (gso.h) */
 };
 
 struct ttt_tunnel;
