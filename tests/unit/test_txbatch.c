@@ -1,0 +1,111 @@
+/* test_txbatch.c - how datagrams are grouped into UDP GSO runs (sending is
+ * covered by the integration tests, inside their own namespaces) */
+#include "helpers.h"
+
+#include "ttt/frame.h"
+#include "ttt/txbatch.h"
+
+static void add(struct ttt_txbatch *b, size_t len)
+{
+	uint8_t *slot = ttt_txbatch_slot(b, len);
+
+	assert_non_null(slot);
+	memset(slot, 0xab, len);
+	ttt_txbatch_commit(b, len, len - TTT_HDR_LEN);
+}
+
+static void equal_sizes_make_one_run(void **state)
+{
+	struct ttt_txbatch b;
+
+	(void)state;
+	assert_true(ttt_txbatch_init(&b, 1 << 20));
+	for (int i = 0; i < 10; i++)
+		add(&b, 1472);
+	add(&b, 500); /* a shorter last one joins and closes the run */
+	add(&b, 500); /* so this starts another */
+	assert_int_equal(b.n, 2);
+	assert_int_equal(b.runs[0].count, 11);
+	assert_int_equal(b.runs[0].seg, 1472);
+	assert_int_equal(b.runs[0].bytes, 10 * 1472 + 500);
+	assert_true(b.runs[0].closed);
+	assert_int_equal(b.runs[0].frame_bytes, 10 * 1432 + 460);
+	assert_int_equal(b.runs[1].start, 10 * 1472 + 500);
+	ttt_txbatch_free(&b);
+}
+
+static void bigger_starts_new_run(void **state)
+{
+	struct ttt_txbatch b;
+
+	(void)state;
+	assert_true(ttt_txbatch_init(&b, 1 << 20));
+	add(&b, 100);
+	add(&b, 200);
+	add(&b, 200);
+	assert_int_equal(b.n, 2);
+	assert_int_equal(b.runs[1].count, 2);
+	ttt_txbatch_free(&b);
+}
+
+static void runs_respect_kernel_limits(void **state)
+{
+	struct ttt_txbatch b;
+
+	(void)state;
+	assert_true(ttt_txbatch_init(&b, 1 << 20));
+	for (int i = 0; i < 100; i++)
+		add(&b, 1472);
+	/* 44 * 1472 = 64768 fits in a UDP datagram; 45 would not. */
+	assert_int_equal(b.runs[0].count, 44);
+	assert_true(b.runs[0].bytes <= TTT_TX_GSO_BYTES);
+	for (unsigned i = 0; i < b.n; i++)
+		assert_true(b.runs[i].count <= TTT_TX_GSO_SEGS);
+	ttt_txbatch_free(&b);
+	assert_true(ttt_txbatch_init(&b, 1 << 20));
+	for (int i = 0; i < 100; i++)
+		add(&b, 100);
+	assert_int_equal(b.runs[0].count, TTT_TX_GSO_SEGS);
+	ttt_txbatch_free(&b);
+}
+
+static void full_batch_says_send(void **state)
+{
+	struct ttt_txbatch b;
+	int added = 0;
+
+	(void)state;
+	assert_true(ttt_txbatch_init(&b, 10000));
+	while (ttt_txbatch_slot(&b, 1472)) {
+		add(&b, 1472);
+		added++;
+	}
+	assert_int_equal(added, 6);
+	ttt_txbatch_free(&b);
+}
+
+static void without_gso_one_datagram_per_run(void **state)
+{
+	struct ttt_txbatch b;
+
+	(void)state;
+	assert_true(ttt_txbatch_init(&b, 1 << 20));
+	b.gso = false;
+	for (int i = 0; i < 5; i++)
+		add(&b, 1472);
+	assert_int_equal(b.n, 5);
+	ttt_txbatch_free(&b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(equal_sizes_make_one_run),
+		cmocka_unit_test(bigger_starts_new_run),
+		cmocka_unit_test(runs_respect_kernel_limits),
+		cmocka_unit_test(full_batch_says_send),
+		cmocka_unit_test(without_gso_one_datagram_per_run),
+	};
+
+	return cmocka_run_group_tests_name("txbatch", tests, NULL, NULL);
+}
