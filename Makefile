@@ -40,8 +40,10 @@ CNI_SRCS    := $(filter-out cni/main.c,$(wildcard cni/*.c))
 CNI_OBJS    := $(CNI_SRCS:%.c=$(BUILD)/obj/%.o)
 CNI_LIB     := $(BUILD)/libtttcni.a
 PLUGIN      := $(BUILD)/tinytaptunnel
-# Where the plugin looks for ttt-worker after its own directory and CNI_PATH.
-CNI_DEFS    := -DTTT_SBINDIR='"$(SBINDIR)"'
+# Where the plugin looks for ttt-worker after its own directory and CNI_PATH:
+# a generated header, rewritten only when SBINDIR changes, so that
+# `make; make install PREFIX=/usr` rebuilds what depends on it.
+CONFIG_H    := $(BUILD)/gen/ttt_config.h
 
 REAPER      := $(BUILD)/tests/reaper
 UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
@@ -49,7 +51,7 @@ UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 UNIT_CFLAGS := $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
 UNIT_LIBS   := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 
-.PHONY: all check unit integration demo bench deps install uninstall clean
+.PHONY: all check unit integration demo bench deps install uninstall clean FORCE
 all: $(WORKER) $(PLUGIN)
 
 $(BUILD)/obj/%.o: %.c
@@ -65,7 +67,13 @@ $(WORKER): $(BUILD)/obj/src/worker_main.o $(LIB)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
 
-$(BUILD)/obj/cni/%.o: ALL_CFLAGS += $(CNI_DEFS)
+$(CONFIG_H): FORCE
+	@mkdir -p $(dir $@)
+	@echo '#define TTT_SBINDIR "$(SBINDIR)"' >$@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv -f $@.tmp $@; fi
+
+$(BUILD)/obj/cni/%.o: ALL_CFLAGS += -I$(BUILD)/gen
+$(BUILD)/obj/cni/spawn.o: $(CONFIG_H)
 
 $(CNI_LIB): $(CNI_OBJS)
 	$(call msg,AR,$@)
