@@ -13,10 +13,7 @@ PKG_CONFIG  ?= pkg-config
 BUILD       ?= build
 
 CFLAGS      ?= -O2 -g
-# MAC=openssl (default): HMAC-SHA256 on OpenSSL's SHA-256, which uses SHA-NI;
-# MAC=sodium: libsodium's, portable and 4x slower here (see make bench).
-MAC         ?= openssl
-PKGS        := libnl-3.0 libnl-route-3.0 libsodium libcjson $(if $(filter openssl,$(MAC)),libcrypto)
+PKGS        := libnl-3.0 libnl-route-3.0 libsodium libcjson
 PKG_CFLAGS  := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS    := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 WARNINGS    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -32,7 +29,7 @@ Q := @
 msg = @printf '  %-6s %s\n' $(1) $(2)
 endif
 
-LIB_SRCS    := $(filter-out src/worker_main.c src/mac_%.c,$(wildcard src/*.c)) src/mac_$(MAC).c
+LIB_SRCS    := $(filter-out src/worker_main.c,$(wildcard src/*.c))
 LIB_OBJS    := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 LIB         := $(BUILD)/libttt.a
 WORKER      := $(BUILD)/ttt-worker
@@ -108,12 +105,10 @@ $(CNICLIENT): tests/tools/cniclient/main.go
 		go build -o $(abspath $@) main.go
 
 MAC_BENCH   := $(BUILD)/tests/mac_bench
-# The MAC benchmark, once with the MAC in use and once with libsodium's.
 $(MAC_BENCH): tests/bench/mac_bench.c $(LIB)
 	$(call msg,CCLD,$@)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(ALL_LDLIBS)
-	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@-sodium $< src/mac_sodium.c $(LIB) $(ALL_LDLIBS)
 
 deps:
 	$(Q)sh deploy/install-deps.sh
@@ -149,5 +144,4 @@ uninstall:
 clean:
 	rm -rf $(BUILD)
 
--include $(wildcard $(BUILD)/obj/src/mac_*.d)
 -include $(LIB_OBJS:.o=.d) $(CNI_OBJS:.o=.d) $(BUILD)/obj/src/worker_main.d $(BUILD)/obj/cni/main.d

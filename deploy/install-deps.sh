@@ -5,7 +5,7 @@
 # present it does nothing. Needs root only when something must be installed.
 set -eu
 
-BUILD_PKGS="make gcc libc6-dev pkg-config libnl-3-dev libnl-route-3-dev libcjson-dev libsodium-dev libssl-dev"
+BUILD_PKGS="make gcc libc6-dev pkg-config libnl-3-dev libnl-route-3-dev libcjson-dev libsodium-dev"
 TEST_PKGS="libcmocka-dev iproute2 iputils-ping python3 procps coreutils util-linux
 containernetworking-plugins golang-go golang-github-appc-cni-dev podman runc conmon busybox-static
 nftables shellcheck python3-yaml"

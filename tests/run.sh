@@ -26,8 +26,9 @@ suite() {
 	timeout --kill-after=10 "$limit" "$@" >"$OUT" 2>&1
 	status=$?
 	sed -n -e "s#^\(not ok\|ok\) [0-9]* *-\{0,1\} *#\1 - $name: #p" -e '/^# /p' "$OUT"
-	pass=$(grep -c '^ok ' "$OUT")
-	fail=$(grep -c '^not ok ' "$OUT")
+	# A skipped test is not a pass: count "ok ... # SKIP" as a failure.
+	pass=$(grep '^ok ' "$OUT" | grep -vci '# *skip')
+	fail=$(( $(grep -c '^not ok ' "$OUT") + $(grep '^ok ' "$OUT" | grep -ci '# *skip') ))
 	plan=$(sed -n 's/^1\.\.\([0-9]*\).*/\1/p' "$OUT" | tail -n 1)
 	PASSED=$((PASSED + pass))
 	FAILED=$((FAILED + fail))

@@ -1,7 +1,8 @@
 /* mac.h - HMAC-SHA256 under the preshared key
  *
- * The key is absorbed once into a pre-keyed state held in guarded memory;
- * each MAC starts from a copy of it. Verification compares in constant time. */
+ * The key is absorbed once into pre-keyed states held in guarded memory;
+ * each MAC starts from copies of them. Verification compares in constant
+ * time. */
 #ifndef TTT_MAC_H
 #define TTT_MAC_H
 
@@ -13,11 +14,15 @@
 
 struct ttt_mac;
 
-/* Which implementation computes MACs (for benchmarks and logs). */
-const char *ttt_mac_backend(void);
-
-/* Returns NULL when secure memory cannot be had. Any key length works. */
+/* Returns NULL when secure memory cannot be had. Any key length works. The
+ * hash runs on SHA-NI where the CPU has it, else on libsodium. */
 struct ttt_mac *ttt_mac_new(const uint8_t *key, size_t len);
+
+/* The same on libsodium whatever the CPU (to compare, in tests and benchmarks). */
+struct ttt_mac *ttt_mac_new_portable(const uint8_t *key, size_t len);
+
+/* Which implementation this MAC runs on: "SHA-NI" or "libsodium x.y.z". */
+const char *ttt_mac_backend(const struct ttt_mac *mac);
 
 /* Wipes and frees (NULL is fine). */
 void ttt_mac_free(struct ttt_mac *mac);

@@ -88,6 +88,8 @@ start_workers() {
 	ip -n "$B" addr add 198.19.0.2/24 dev tap0 || die "worker B did not start: $(cat "$TMP/wb.log")"
 	sleep 0.3
 	IDLE_RSS=$(( $(rss "$WA" VmRSS) > $(rss "$WB" VmRSS) ? $(rss "$WA" VmRSS) : $(rss "$WB" VmRSS) ))
+	IDLE_PSS=$(awk '$1 == "Pss:" { print $2 }' "/proc/$WA/smaps_rollup")
+	IDLE_PRIV=$(awk '$1 == "Private_Dirty:" { print $2 }' "/proc/$WA/smaps_rollup")
 }
 
 # rss PID FIELD: VmRSS or VmHWM in KiB.
@@ -186,7 +188,6 @@ measure ttt 198.19.0.2
 PEAK_RSS=$(( $(rss "$WA" VmHWM) > $(rss "$WB" VmHWM) ? $(rss "$WA" VmHWM) : $(rss "$WB" VmHWM) ))
 cni_rows
 "$BUILD/tests/mac_bench" >"$TMP/mac.txt"
-"$BUILD/tests/mac_bench-sodium" >"$TMP/mac-sodium.txt"
 
 printf '\n| path | TCP 1 stream | TCP 4 streams | 64-byte UDP received (loss) | ping RTT (median) |\n'
 printf '|---|---|---|---|---|\n'
@@ -207,11 +208,10 @@ printf '| ttt-worker / vxlan | %s x | %s x | %s x | %s x |\n' \
 printf '\n| ttt-worker | figure |\n|---|---|\n'
 printf '| CPU of both workers during TCP 1 stream | %s %% of one core |\n' "$CPU_TCP1"
 printf '| idle RSS (largest worker) | %s KiB |\n' "$IDLE_RSS"
+printf '| idle PSS / private dirty memory (one worker) | %s KiB / %s KiB |\n' "$IDLE_PSS" "$IDLE_PRIV"
 printf '| peak RSS (largest worker) | %s KiB |\n' "$PEAK_RSS"
 printf '| CNI ADD+DEL, tinytaptunnel (host-local IPAM) | %s ms |\n' "${CNI_TTT:-n/a}"
 printf '| CNI ADD+DEL, Debian ptp (host-local IPAM) | %s ms (ratio %s) |\n' "${CNI_PTP:-n/a}" \
 	"$(ratio "${CNI_TTT:-0}" "${CNI_PTP:-0}")"
-for f in mac mac-sodium; do
-	impl=$(sed -n 's/^# .*(\(.*\))$/\1/p' "$TMP/$f.txt")
-	awk -v impl="$impl" '$1 == "mac" { printf "| MAC at %s-byte frames, %s | %.2f GB/s, %.0f k frames/s, %.2f us/frame |\n", $2, impl, $4, $3 / 1e3, $5 }' "$TMP/$f.txt"
-done
+awk '$1 == "mac" { n = NF; impl = $2; for (i = 3; i <= n - 4; i++) impl = impl " " $i
+	printf "| MAC at %s-byte frames, %s | %.2f GB/s, %.0f k frames/s, %.2f us/frame |\n", $(n-3), impl, $(n-1), $(n-2) / 1e3, $n }' "$TMP/mac.txt"
