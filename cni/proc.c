@@ -1,11 +1,15 @@
 /* proc.c - identifying and stopping processes */
 #include "cni/proc.h"
 
+#include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/pidfd.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 uint64_t cni_proc_start_time(pid_t pid)
 {
@@ -52,10 +56,37 @@ static bool gone_within(pid_t pid, uint64_t start, int ms)
 	}
 }
 
-int cni_proc_stop(pid_t pid, uint64_t start, int timeout_ms)
+/* With a pidfd the identity check cannot race with PID reuse (the pidfd
+ * names this very process), and its exit is signalled at once. */
+static int stop_by_pidfd(int fd, pid_t pid, uint64_t start, int timeout_ms)
 {
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
 	if (!cni_proc_alive(pid, start))
 		return 0;
+	(void)pidfd_send_signal(fd, SIGTERM, NULL, 0);
+	if (poll(&p, 1, timeout_ms) == 1)
+		return 0;
+	(void)pidfd_send_signal(fd, SIGKILL, NULL, 0);
+	return poll(&p, 1, 1000) == 1 ? 0 : -1;
+}
+
+int cni_proc_stop(pid_t pid, uint64_t start, int timeout_ms)
+{
+	int fd, rc;
+
+	if (!cni_proc_alive(pid, start))
+		return 0;
+	fd = pidfd_open(pid, 0);
+	if (fd >= 0) {
+		rc = stop_by_pidfd(fd, pid, start, timeout_ms);
+		close(fd);
+		(void)waitpid(pid, NULL, WNOHANG); /* reap it if it was our child */
+		return rc;
+	}
+	if (errno == ESRCH)
+		return 0;
+	/* No pidfd (kernel before 5.3): signal and poll. */
 	(void)kill(pid, SIGTERM);
 	if (gone_within(pid, start, timeout_ms))
 		return 0;
