@@ -34,6 +34,8 @@ struct add {
 	char worker[PATH_MAX];
 	struct ttt_link_info link;
 	struct cni_result ipam;
+	struct cni_ipam_call ipam_call;
+	bool ipam_running;
 };
 
 static int require(const char *value, const char *field, struct cni_error *e)
@@ -130,15 +132,30 @@ static int make_tap(struct add *a, struct cni_error *e)
 			err.msg);
 }
 
-static int run_ipam(struct add *a, struct cni_error *e)
+/* IPAM ADD is started before the tap is made and moved (a namespace move
+ * waits for an RCU grace period, ~20 ms here) and finished after, so the
+ * IPAM plugin's own start-up runs meanwhile. */
+static int start_ipam(struct add *a, struct cni_error *e)
+{
+	if (!a->c->cfg.ipam_type)
+		return 0;
+	a->st.ipam_started = true; /* before the call: a crash inside must still release */
+	if (cni_state_save(&a->store, &a->st, e) < 0 ||
+	    cni_ipam_start(a->c, "ADD", &a->st, &a->ipam_call, e) < 0)
+		return -1;
+	a->ipam_running = true;
+	return 0;
+}
+
+static int finish_ipam(struct add *a, struct cni_error *e)
 {
 	char *out = NULL;
 	int rc;
 
-	if (!a->c->cfg.ipam_type)
+	if (!a->ipam_running)
 		return 0;
-	a->st.ipam_started = true; /* before the call: a crash inside must still release */
-	if (cni_state_save(&a->store, &a->st, e) < 0 || cni_ipam(a->c, "ADD", &a->st, &out, e) < 0)
+	a->ipam_running = false;
+	if (cni_ipam_finish(&a->ipam_call, &out, e) < 0)
 		return -1;
 	rc = cni_result_parse_text(out, &a->ipam, e);
 	free(out);
@@ -262,8 +279,15 @@ static int build(struct add *a, struct cni_error *e)
 	temp_name(env, a->st.temp_name);
 	if (recover(a, e) < 0 || bind_socket(a, e) < 0 || cni_state_save(&a->store, &a->st, e) < 0)
 		return -1;
-	if (make_tap(a, e) < 0 || run_ipam(a, e) < 0 ||
-	    cni_netns_run(a->netns_fd, configure_inside, a, e) < 0 || start_worker(a, e) < 0)
+	if (start_ipam(a, e) < 0)
+		return -2;
+	if (make_tap(a, e) < 0) {
+		struct cni_error ignored;
+		(void)finish_ipam(a, &ignored); /* reap it; teardown releases the lease */
+		return -2;
+	}
+	if (finish_ipam(a, e) < 0 || cni_netns_run(a->netns_fd, configure_inside, a, e) < 0 ||
+	    start_worker(a, e) < 0)
 		return -2;
 	a->st.ready = true;
 	if (cni_state_save(&a->store, &a->st, e) < 0)

@@ -79,8 +79,10 @@ static int pump_io(struct pump *pm, int wfd, int rfd, long long deadline)
 {
 	struct pollfd pfd[2] = { { .fd = rfd, .events = POLLIN }, { .fd = wfd, .events = POLLOUT } };
 
-	if (pm->in_len == 0)
+	if (pm->in_len == 0) {
 		pfd[1].fd = -1;
+		close(wfd); /* nothing to say: EOF at once */
+	}
 	while (pfd[0].fd >= 0) {
 		long long left = deadline - now_ms();
 		if (left <= 0 || poll(pfd, 2, (int)left) < 0) {
@@ -189,34 +191,61 @@ static int delegate_error(const struct cni_delegate *d, const char *out, int sta
 	return -1;
 }
 
-int cni_delegate_run(const struct cni_delegate *d, char **out, struct cni_error *e)
+int cni_delegate_start(const struct cni_delegate *d, struct cni_running *r, struct cni_error *e)
 {
-	struct pump pm = { .in = d->conf, .in_len = d->conf_len };
-	long long deadline = now_ms() + CNI_DELEGATE_TIMEOUT_MS;
 	char bin[PATH_MAX];
-	int in[2], outp[2], status, io;
-	pid_t pid;
+	int in[2], outp[2];
 
-	*out = NULL;
+	memset(r, 0, sizeof(*r));
+	r->pid = -1;
+	r->d = d;
+	r->deadline = now_ms() + CNI_DELEGATE_TIMEOUT_MS;
 	if (cni_delegate_find(d->path, d->type, bin, e) < 0)
 		return -1;
-	pm.out = calloc(1, OUT_MAX + 1);
-	if (!pm.out)
+	r->out = calloc(1, OUT_MAX + 1);
+	if (!r->out)
 		return cni_fail(e, CNI_ERR_INTERNAL, "out of memory");
-	if (start(d, bin, in, outp, &pid) < 0) {
-		free(pm.out);
+	if (start(d, bin, in, outp, &r->pid) < 0) {
+		free(r->out);
+		r->out = NULL;
 		return cni_fail(e, CNI_ERR_INTERNAL, "cannot run %s: %s", d->type, strerror(errno));
 	}
-	io = pump_io(&pm, in[1], outp[0], deadline);
-	close(outp[0]);
+	r->in_fd = in[1];
+	r->out_fd = outp[0];
+	return 0;
+}
+
+int cni_delegate_finish(struct cni_running *r, char **out, struct cni_error *e)
+{
+	struct pump pm = { .in = r->d->conf, .in_len = r->d->conf_len, .out = r->out };
+	int status, io;
+
+	*out = NULL;
+	if (r->pid < 0)
+		return -1; /* never started: e was set by cni_delegate_start */
+	io = pump_io(&pm, r->in_fd, r->out_fd, r->deadline);
+	close(r->out_fd);
 	if (io < 0)
-		kill(pid, SIGKILL);
-	status = reap(pid, deadline);
+		kill(r->pid, SIGKILL);
+	status = reap(r->pid, r->deadline);
+	r->pid = -1;
 	if (io < 0 || status < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		delegate_error(d, pm.out, io < 0 ? -1 : status, e);
-		free(pm.out);
+		delegate_error(r->d, r->out, io < 0 ? -1 : status, e);
+		free(r->out);
+		r->out = NULL;
 		return -1;
 	}
-	*out = pm.out;
+	*out = r->out;
+	r->out = NULL;
 	return 0;
+}
+
+int cni_delegate_run(const struct cni_delegate *d, char **out, struct cni_error *e)
+{
+	struct cni_running r;
+
+	*out = NULL;
+	if (cni_delegate_start(d, &r, e) < 0)
+		return -1;
+	return cni_delegate_finish(&r, out, e);
 }

@@ -45,10 +45,11 @@ static char *with_version(const struct cni_ctx *c, const char *version)
 	return text;
 }
 
-int cni_ipam(const struct cni_ctx *c, const char *command, const struct cni_state *st,
-	     char **out, struct cni_error *e)
+int cni_ipam_start(const struct cni_ctx *c, const char *command, const struct cni_state *st,
+		   struct cni_ipam_call *call, struct cni_error *e)
 {
-	struct cni_delegate d = {
+	call->c = c;
+	call->d = (struct cni_delegate){
 		.type = c->cfg.ipam_type,
 		.command = command,
 		.container_id = st->container_id,
@@ -58,22 +59,37 @@ int cni_ipam(const struct cni_ctx *c, const char *command, const struct cni_stat
 		.conf = c->conf,
 		.conf_len = c->conf_len,
 	};
+	return cni_delegate_start(&call->d, &call->r, e);
+}
+
+int cni_ipam_finish(struct cni_ipam_call *call, char **out, struct cni_error *e)
+{
 	const char *older;
 	char *conf;
-	int rc;
+	int rc = cni_delegate_finish(&call->r, out, e);
 
-	rc = cni_delegate_run(&d, out, e);
 	if (rc == 0 || e->code != CNI_ERR_INCOMPATIBLE_VERSION)
 		return rc;
 	/* An IPAM plugin older than our configuration: speak its version. */
-	older = best_common(c);
-	if (!older || !(conf = with_version(c, older)))
+	older = best_common(call->c);
+	if (!older || !(conf = with_version(call->c, older)))
 		return -1;
-	d.conf = conf;
-	d.conf_len = strlen(conf);
-	rc = cni_delegate_run(&d, out, e);
+	call->d.conf = conf;
+	call->d.conf_len = strlen(conf);
+	rc = cni_delegate_run(&call->d, out, e);
 	free(conf);
 	return rc;
+}
+
+int cni_ipam(const struct cni_ctx *c, const char *command, const struct cni_state *st,
+	     char **out, struct cni_error *e)
+{
+	struct cni_ipam_call call;
+
+	*out = NULL;
+	if (cni_ipam_start(c, command, st, &call, e) < 0)
+		return -1;
+	return cni_ipam_finish(&call, out, e);
 }
 
 bool cni_ipam_speaks(const struct cni_ctx *c, const char *version)

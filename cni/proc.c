@@ -58,39 +58,62 @@ static bool gone_within(pid_t pid, uint64_t start, int ms)
 
 /* With a pidfd the identity check cannot race with PID reuse (the pidfd
  * names this very process), and its exit is signalled at once. */
-static int stop_by_pidfd(int fd, pid_t pid, uint64_t start, int timeout_ms)
+void cni_proc_stop_begin(pid_t pid, uint64_t start, struct cni_stopping *s)
 {
-	struct pollfd p = { .fd = fd, .events = POLLIN };
+	s->pid = pid;
+	s->start = start;
+	s->pidfd = -1;
+	s->gone = !cni_proc_alive(pid, start);
+	if (s->gone)
+		return;
+	s->pidfd = pidfd_open(pid, 0);
+	if (s->pidfd < 0) {
+		s->gone = errno == ESRCH;
+		if (!s->gone)
+			(void)kill(pid, SIGTERM); /* no pidfd (kernel before 5.3) */
+		return;
+	}
+	if (!cni_proc_alive(pid, start)) { /* a new process under the old PID */
+		s->gone = true;
+		return;
+	}
+	(void)pidfd_send_signal(s->pidfd, SIGTERM, NULL, 0);
+}
 
-	if (!cni_proc_alive(pid, start))
+static int end_by_pidfd(struct cni_stopping *s, int timeout_ms)
+{
+	struct pollfd p = { .fd = s->pidfd, .events = POLLIN };
+	int rc = 0;
+
+	if (poll(&p, 1, timeout_ms) != 1) {
+		(void)pidfd_send_signal(s->pidfd, SIGKILL, NULL, 0);
+		rc = poll(&p, 1, 1000) == 1 ? 0 : -1;
+	}
+	(void)waitpid(s->pid, NULL, WNOHANG); /* reap it if it was our child */
+	return rc;
+}
+
+int cni_proc_stop_end(struct cni_stopping *s, int timeout_ms)
+{
+	int rc;
+
+	if (s->pidfd >= 0) {
+		rc = s->gone ? 0 : end_by_pidfd(s, timeout_ms);
+		close(s->pidfd);
+		s->pidfd = -1;
+		return rc;
+	}
+	if (s->gone || gone_within(s->pid, s->start, timeout_ms))
 		return 0;
-	(void)pidfd_send_signal(fd, SIGTERM, NULL, 0);
-	if (poll(&p, 1, timeout_ms) == 1)
-		return 0;
-	(void)pidfd_send_signal(fd, SIGKILL, NULL, 0);
-	return poll(&p, 1, 1000) == 1 ? 0 : -1;
+	if (cni_proc_alive(s->pid, s->start))
+		(void)kill(s->pid, SIGKILL);
+	return gone_within(s->pid, s->start, 1000) ? 0 : -1;
 }
 
 int cni_proc_stop(pid_t pid, uint64_t start, int timeout_ms)
 {
-	int fd, rc;
+	struct cni_stopping s;
 
-	if (!cni_proc_alive(pid, start))
-		return 0;
-	fd = pidfd_open(pid, 0);
-	if (fd >= 0) {
-		rc = stop_by_pidfd(fd, pid, start, timeout_ms);
-		close(fd);
-		(void)waitpid(pid, NULL, WNOHANG); /* reap it if it was our child */
-		return rc;
-	}
-	if (errno == ESRCH)
-		return 0;
-	/* No pidfd (kernel before 5.3): signal and poll. */
-	(void)kill(pid, SIGTERM);
-	if (gone_within(pid, start, timeout_ms))
-		return 0;
-	if (cni_proc_alive(pid, start))
-		(void)kill(pid, SIGKILL);
-	return gone_within(pid, start, 1000) ? 0 : -1;
+	cni_proc_stop_begin(pid, start, &s);
+	return cni_proc_stop_end(&s, timeout_ms);
 }

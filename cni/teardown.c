@@ -50,26 +50,35 @@ static void remove_interfaces(const struct cni_state *st)
 	close(fd);
 }
 
+/* The worker's exit (its tap's teardown waits for RCU, ~20 ms here) and
+ * the IPAM release overlap: signal, start IPAM DEL, remove interfaces,
+ * then wait for both. */
 int cni_teardown(const struct cni_ctx *c, const struct cni_store *s, struct cni_state *st,
 		 struct cni_error *e)
 {
+	bool ipam = c->cfg.ipam_type && st->ipam_started;
+	struct cni_ipam_call call;
+	struct cni_stopping stop;
+	struct cni_error ipam_err;
 	char *out = NULL;
-	int rc = 0;
+	int rc = 0, ipam_rc = 0;
 
-	if (st->worker_pid > 0 && cni_proc_stop(st->worker_pid, st->worker_start, WORKER_STOP_MS) < 0)
+	cni_proc_stop_begin(st->worker_pid, st->worker_start, &stop);
+	if (ipam)
+		ipam_rc = cni_ipam_start(c, "DEL", st, &call, &ipam_err);
+	remove_interfaces(st);
+	if (st->worker_pid > 0 && cni_proc_stop_end(&stop, WORKER_STOP_MS) < 0)
 		rc = cni_fail(e, CNI_ERR_INTERNAL, "worker %d for %s:%s does not stop",
 			      (int)st->worker_pid, st->container_id, st->ifname);
-	remove_interfaces(st);
-	if (c->cfg.ipam_type && st->ipam_started) {
-		struct cni_error ipam_err;
-		if (cni_ipam(c, "DEL", st, &out, &ipam_err) < 0) {
-			/* Keep the record: the lease must be released by a later DEL. */
-			st->worker_pid = 0;
-			(void)cni_state_save(s, st, e);
-			*e = ipam_err;
-			return -1;
-		}
-		free(out);
+	if (ipam && ipam_rc == 0)
+		ipam_rc = cni_ipam_finish(&call, &out, &ipam_err);
+	free(out);
+	if (ipam && ipam_rc < 0) {
+		/* Keep the record: the lease must be released by a later DEL. */
+		st->worker_pid = 0;
+		(void)cni_state_save(s, st, e);
+		*e = ipam_err;
+		return -1;
 	}
 	if (rc == 0)
 		cni_state_remove(s, st->container_id, st->ifname);

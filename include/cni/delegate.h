@@ -7,6 +7,7 @@
 
 #include <limits.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "cni/error.h"
 
@@ -30,5 +31,19 @@ int cni_delegate_find(const char *path, const char *type, char out[PATH_MAX],
  * failure e carries the delegate's own code, message and details when it
  * printed an error, prefixed with its name. */
 int cni_delegate_run(const struct cni_delegate *d, char **out, struct cni_error *e);
+
+/* The same in two halves, so that slow work of our own (a namespace move,
+ * a device teardown) overlaps the delegate's start-up. Between the two the
+ * delegate runs on its own; every started delegate must be finished. */
+struct cni_running {
+	const struct cni_delegate *d;
+	pid_t pid;
+	int in_fd, out_fd;
+	long long deadline;
+	char *out;
+};
+
+int cni_delegate_start(const struct cni_delegate *d, struct cni_running *r, struct cni_error *e);
+int cni_delegate_finish(struct cni_running *r, char **out, struct cni_error *e);
 
 #endif

@@ -11,6 +11,7 @@
 
 #include "cni/args.h"
 #include "cni/config.h"
+#include "cni/delegate.h"
 #include "cni/env.h"
 #include "cni/error.h"
 #include "cni/state.h"
@@ -40,6 +41,19 @@ int cni_teardown(const struct cni_ctx *c, const struct cni_store *s, struct cni_
 /* Runs the IPAM plugin for command on behalf of the attachment in st. */
 int cni_ipam(const struct cni_ctx *c, const char *command, const struct cni_state *st,
 	     char **out, struct cni_error *e);
+
+/* The same in two halves, to overlap the IPAM plugin's start-up (a Go
+ * program: about 10 ms) with slow kernel work of ours. A started call must
+ * be finished; st must stay in place until then. */
+struct cni_ipam_call {
+	const struct cni_ctx *c;
+	struct cni_delegate d;
+	struct cni_running r;
+};
+
+int cni_ipam_start(const struct cni_ctx *c, const char *command, const struct cni_state *st,
+		   struct cni_ipam_call *call, struct cni_error *e);
+int cni_ipam_finish(struct cni_ipam_call *call, char **out, struct cni_error *e);
 
 /* Whether the IPAM plugin's VERSION lists version. */
 bool cni_ipam_speaks(const struct cni_ctx *c, const char *version);

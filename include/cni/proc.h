@@ -21,4 +21,15 @@ bool cni_proc_alive(pid_t pid, uint64_t start);
  * gone (or already was), -1 if it survived even SIGKILL. */
 int cni_proc_stop(pid_t pid, uint64_t start, int timeout_ms);
 
+/* The same in two halves, so that other work overlaps the process's exit. */
+struct cni_stopping {
+	pid_t pid;
+	uint64_t start;
+	int pidfd; /* -1: none (gone already, or no pidfd support) */
+	bool gone;
+};
+
+void cni_proc_stop_begin(pid_t pid, uint64_t start, struct cni_stopping *s);
+int cni_proc_stop_end(struct cni_stopping *s, int timeout_ms);
+
 #endif
