@@ -8,6 +8,8 @@ PREFIX      ?= /usr/local
 BINDIR      ?= $(PREFIX)/bin
 SBINDIR     ?= $(PREFIX)/sbin
 CNI_BIN_DIR ?= /opt/cni/bin
+MANDIR      ?= $(PREFIX)/share/man
+UNITDIR     ?= $(PREFIX)/lib/systemd/system
 DESTDIR     ?=
 PKG_CONFIG  ?= pkg-config
 BUILD       ?= build
@@ -134,12 +136,19 @@ demo: deps
 	$(Q)BUILD=$(BUILD) sh deploy/demo.sh
 
 install: all
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(CNI_BIN_DIR)
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(CNI_BIN_DIR) $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(UNITDIR)
 	install -m 0755 $(WORKER) $(DESTDIR)$(SBINDIR)/ttt-worker
 	install -m 0755 $(PLUGIN) $(DESTDIR)$(CNI_BIN_DIR)/tinytaptunnel
+	install -m 0644 deploy/man/ttt-worker.8 deploy/man/tinytaptunnel.8 $(DESTDIR)$(MANDIR)/man8/
+	sed 's|@SBINDIR@|$(SBINDIR)|g' deploy/systemd/ttt-worker@.service \
+		>$(DESTDIR)$(UNITDIR)/ttt-worker@.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/ttt-worker@.service
 
 uninstall:
-	rm -f $(DESTDIR)$(SBINDIR)/ttt-worker $(DESTDIR)$(CNI_BIN_DIR)/tinytaptunnel
+	rm -f $(DESTDIR)$(SBINDIR)/ttt-worker $(DESTDIR)$(CNI_BIN_DIR)/tinytaptunnel \
+		$(DESTDIR)$(MANDIR)/man8/ttt-worker.8 $(DESTDIR)$(MANDIR)/man8/tinytaptunnel.8 \
+		$(DESTDIR)$(UNITDIR)/ttt-worker@.service
 
 clean:
 	rm -rf $(BUILD)
