@@ -131,7 +131,8 @@ unit: $(UNIT_BINS)
 integration: all $(REAPER) $(CNICLIENT)
 	$(Q)BUILD=$(BUILD) sh tests/run.sh integration
 
-demo: deps
+demo:
+	$(Q)sh deploy/install-deps.sh --demo
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)BUILD=$(BUILD) sh deploy/demo.sh
 

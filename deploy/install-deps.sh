@@ -1,7 +1,7 @@
 #!/bin/sh
-# install-deps.sh [--bench] - installs the Debian packages tinytaptunnel needs
-# to build and test (or, with --bench, to build and benchmark), when they
-# are missing. Safe to run again: with everything
+# install-deps.sh [--demo|--bench] - installs the Debian packages tinytaptunnel
+# needs to build and test (or only to build and run the demo, or to build
+# and benchmark), when they are missing. Safe to run again: with everything
 # present it does nothing. Needs root only when something must be installed.
 set -eu
 
@@ -12,7 +12,10 @@ nftables shellcheck python3-yaml"
 
 BENCH_PKGS="iperf3"
 WANT="$BUILD_PKGS $TEST_PKGS"
-[ "${1:-}" = --bench ] && WANT="$BUILD_PKGS $BENCH_PKGS containernetworking-plugins iproute2 iputils-ping python3"
+case "${1:-}" in
+--bench) WANT="$BUILD_PKGS $BENCH_PKGS containernetworking-plugins iproute2 iputils-ping python3" ;;
+--demo) WANT="$BUILD_PKGS iproute2 iputils-ping" ;;
+esac
 
 missing=""
 for p in $WANT; do
