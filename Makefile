@@ -90,7 +90,10 @@ $(BUILD)/tests/%: tests/unit/%.c $(CNI_LIB) $(LIB)
 		$(foreach f,$(shell cat tests/unit/$*.wrap 2>/dev/null),-Wl,--wrap=$(f)) \
 		$(UNIT_LIBS) $(ALL_LDLIBS)
 
-$(REAPER): tests/tools/reaper.c
+# Test tools: the subreaper every integration script runs under, and a
+# flooder of forged datagrams for the fault tests.
+TOOLS       := $(REAPER) $(BUILD)/tests/flood
+$(BUILD)/tests/%: tests/tools/%.c
 	$(call msg,CCLD,$@)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) -std=c11 $(WARNINGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
@@ -122,13 +125,13 @@ bench:
 	$(Q)BUILD=$(BUILD) bash tests/bench/bench.sh
 
 check: deps
-	$(Q)$(MAKE) --no-print-directory all $(UNIT_BINS) $(REAPER) $(CNICLIENT)
+	$(Q)$(MAKE) --no-print-directory all $(UNIT_BINS) $(TOOLS) $(CNICLIENT)
 	$(Q)BUILD=$(BUILD) sh tests/run.sh
 
 unit: $(UNIT_BINS)
 	$(Q)BUILD=$(BUILD) sh tests/run.sh unit
 
-integration: all $(REAPER) $(CNICLIENT)
+integration: all $(TOOLS) $(CNICLIENT)
 	$(Q)BUILD=$(BUILD) sh tests/run.sh integration
 
 demo:

@@ -139,10 +139,10 @@ static int failed(const struct cni_spawn *sp, pid_t pid, int how, struct cni_err
 int cni_spawn_worker(const struct cni_spawn *sp, pid_t *pid, struct cni_error *e)
 {
 	char mtu[16], window[32];
-	char *argv[] = { (char *)"ttt-worker", (char *)"--tap-fd", (char *)"3", (char *)"--socket-fd",
-			 (char *)"4", (char *)"--ready-fd", (char *)"5", (char *)"--mtu", mtu,
-			 (char *)"--window", window, (char *)sp->key_file, (char *)sp->listen,
-			 (char *)sp->peer, NULL };
+	char *argv[] = { (char *)"ttt-worker", (char *)"--supervise", (char *)"--tap-fd", (char *)"3",
+			 (char *)"--socket-fd", (char *)"4", (char *)"--ready-fd", (char *)"5",
+			 (char *)"--mtu", mtu, (char *)"--window", window, (char *)sp->key_file,
+			 (char *)sp->listen, (char *)sp->peer, NULL };
 	int ready[2], how;
 
 	snprintf(mtu, sizeof(mtu), "%u", sp->mtu);

@@ -39,6 +39,8 @@ void ttt_options_usage(FILE *out, const char *prog)
 		"                    name the address it is bound to\n"
 		"  --no-offload      do not take TCP superframes (TSO) from the tap; every\n"
 		"                    frame is read and written one by one\n"
+		"  --supervise       run the worker as a child and restart it when it dies of a\n"
+		"                    signal, keeping inherited descriptors (the tap) open\n"
 		"  --ready-fd N      write \"ready\" to descriptor N and close it once the\n"
 		"                    tunnel runs (for whoever started the worker)\n"
 		"  -v, --verbose     log more (debug)\n"
@@ -97,7 +99,7 @@ int ttt_parse_fd(const char *s, int *fd, struct ttt_err *err)
 }
 
 enum { OPT_IFNAME = 256, OPT_MTU, OPT_WINDOW, OPT_TAP_FD, OPT_SOCKET_FD, OPT_READY_FD,
-       OPT_NO_OFFLOAD };
+       OPT_NO_OFFLOAD, OPT_SUPERVISE };
 
 static const struct option long_options[] = {
 	{ "ifname", required_argument, NULL, OPT_IFNAME },
@@ -107,6 +109,7 @@ static const struct option long_options[] = {
 	{ "socket-fd", required_argument, NULL, OPT_SOCKET_FD },
 	{ "ready-fd", required_argument, NULL, OPT_READY_FD },
 	{ "no-offload", no_argument, NULL, OPT_NO_OFFLOAD },
+	{ "supervise", no_argument, NULL, OPT_SUPERVISE },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -146,6 +149,9 @@ static int take_option(int c, const char *arg, struct ttt_options *o, struct ttt
 		return ttt_parse_fd(arg, &o->ready_fd, err) < 0 ? -1 : 1;
 	case OPT_NO_OFFLOAD:
 		o->no_offload = true;
+		return 1;
+	case OPT_SUPERVISE:
+		o->supervise = true;
 		return 1;
 	case 'v':
 		o->log_level = TTT_LOG_DEBUG;

@@ -15,6 +15,7 @@
 #include "ttt/log.h"
 #include "ttt/mac.h"
 #include "ttt/options.h"
+#include "ttt/supervise.h"
 #include "ttt/tap.h"
 #include "ttt/tunnel.h"
 #include "ttt/udp.h"
@@ -238,6 +239,8 @@ int main(int argc, char **argv)
 		break;
 	}
 	ttt_log_init(PROG, w.opt.log_level);
+	if (w.opt.supervise)
+		return ttt_supervise(argc, argv, w.opt.ready_fd);
 	if (w.opt.ready_fd >= 0 && fcntl(w.opt.ready_fd, F_SETFD, FD_CLOEXEC) < 0) {
 		fprintf(stderr, "%s: --ready-fd %d: %s\n", PROG, w.opt.ready_fd, strerror(errno));
 		return 2;

@@ -3,7 +3,10 @@
  * The worker gets its own session, /dev/null for stdin and stdout, a log
  * file for stderr, and only three descriptors: the tap (3), the socket (4)
  * and a readiness pipe (5). The runtime reads our stdout and stderr to end
- * of file, so the worker must not hold them. ADD returns only once the
+ * of file, so the worker must not hold them. It runs with --supervise: a
+ * worker that dies of a signal is restarted while the supervisor keeps the
+ * tap (and so the container's interface and addresses) alive; the PID
+ * recorded is the supervisor's. ADD returns only once the
  * worker says "ready" (or has failed, with its own error message). */
 #ifndef CNI_SPAWN_H
 #define CNI_SPAWN_H

@@ -25,6 +25,7 @@ struct ttt_options {
 	int sock_fd; /* -1: bind a socket */
 	int ready_fd; /* -1: none; else "ready\n" is written there once running */
 	bool no_offload; /* a plain tap: no vnet header, TSO or checksum offload */
+	bool supervise;  /* run as a supervisor restarting the worker (supervise.h) */
 };
 
 enum ttt_options_result {

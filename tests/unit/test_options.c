@@ -69,11 +69,15 @@ static void options_anywhere(void **state)
 	assert_int_equal(o.window_ns, 500000000ULL);
 	assert_string_equal(o.ifname, "tun-x");
 	assert_int_equal(o.log_level, TTT_LOG_DEBUG);
+	assert_int_equal(parse(&o, &err, "--supervise", "--no-offload", "k", ":1", NULL), TTT_OPTIONS_RUN);
+	assert_true(o.supervise);
+	assert_true(o.no_offload);
 	assert_int_equal(parse(&o, &err, "-qq", "--tap-fd", "3", "--socket-fd", "4", "k", ":1",
 			       NULL),
 			 TTT_OPTIONS_RUN);
 	assert_int_equal(o.log_level, TTT_LOG_ERROR);
 	assert_int_equal(o.ready_fd, -1);
+	assert_false(o.supervise);
 	assert_int_equal(o.tap_fd, 3);
 	assert_int_equal(o.sock_fd, 4);
 }

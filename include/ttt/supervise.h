@@ -1,0 +1,23 @@
+/* supervise.h - ttt-worker --supervise: keep a worker running
+ *
+ * The supervisor runs the worker as its child (the same program without
+ * --supervise) and restarts it when it dies of a signal - a crash, or
+ * kill -9 - at most TTT_SUPERVISE_BURST times in TTT_SUPERVISE_PERIOD_S
+ * seconds. It holds the inherited tap and socket descriptors meanwhile, so
+ * a tap handed over by the CNI plugin, and the addresses on it, outlive the
+ * crash. A child that exits (stopped, or failed for good: its tap gone) is
+ * not restarted: the supervisor exits with its status. SIGTERM, SIGINT and
+ * SIGHUP stop both; SIGUSR1 is passed on. Readiness (--ready-fd) is passed
+ * on once, when the first child reports it. */
+#ifndef TTT_SUPERVISE_H
+#define TTT_SUPERVISE_H
+
+#define TTT_SUPERVISE_BURST 10
+#define TTT_SUPERVISE_PERIOD_S 60
+#define TTT_SUPERVISE_DELAY_MS 100
+
+/* argv is the supervisor's own command line (with --supervise); ready_fd
+ * its --ready-fd (-1 if none). Returns the exit status. */
+int ttt_supervise(int argc, char **argv, int ready_fd);
+
+#endif
