@@ -63,7 +63,12 @@ static int parse_iface(const cJSON *o, struct cni_iface *f, struct cni_error *e)
 	    copy_str(o, "mac", f->mac, sizeof(f->mac), false, "result interface", e) < 0 ||
 	    copy_str(o, "sandbox", f->sandbox, sizeof(f->sandbox), false, "result interface", e) < 0)
 		return -1;
-	f->mtu = cJSON_IsNumber(mtu) && mtu->valuedouble > 0 ? (unsigned)mtu->valuedouble : 0;
+	if (f->name[0] == '\0')
+		return cni_fail(e, CNI_ERR_DECODE, "result interface: 'name' is empty");
+	if (cJSON_IsNumber(mtu) && (mtu->valuedouble < 0 || mtu->valuedouble > 65535))
+		return cni_fail(e, CNI_ERR_DECODE, "result interface: 'mtu' %g is out of range 0-65535",
+				mtu->valuedouble);
+	f->mtu = cJSON_IsNumber(mtu) ? (unsigned)mtu->valuedouble : 0;
 	return 0;
 }
 

@@ -106,10 +106,13 @@ static bool candidate(const uint8_t *f, size_t len, struct seg *s)
 /* Whether segment s (frame f) continues the pending packet. */
 static bool joins(const struct ttt_gro *g, const uint8_t *f, const struct seg *s)
 {
-	const uint8_t *a = g->first, *ip = f + ETH, *aip = a + ETH;
+	const uint8_t *a = g->first, *ip = f + ETH, *aip;
 	size_t total = g->hlen - ETH + g->payload + s->payload;
 
-	if (g->n == 0 || g->closed || g->n >= TTT_GRO_MAX_SEGS || s->ipv4 != g->ipv4 ||
+	if (g->n == 0)
+		return false; /* nothing pending: a is NULL */
+	aip = a + ETH;
+	if (g->closed || g->n >= TTT_GRO_MAX_SEGS || s->ipv4 != g->ipv4 ||
 	    s->hlen != g->hlen || s->payload > g->seg || s->seq != g->next_seq ||
 	    total - (g->ipv4 ? 0 : 40) > 65535 || memcmp(a, f, ETH) != 0)
 		return false;

@@ -64,11 +64,11 @@ static size_t l3_offset(const uint8_t *pkt, size_t len, uint16_t *ethertype)
 
 static size_t begin_single(struct ttt_gso *g, const struct ttt_vnet_hdr *h)
 {
-	g->count = 1;
 	if (!(h->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM))
-		return 1;
+		return g->count = 1;
 	if ((size_t)h->csum_start + h->csum_offset + 2 > g->len)
-		return 0;
+		return 0; /* count stays 0: ttt_gso_next has nothing to give */
+	g->count = 1;
 	g->finish_csum = true;
 	g->csum_start = h->csum_start;
 	g->csum_offset = h->csum_offset;

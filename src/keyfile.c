@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,9 +23,16 @@ static void *secure_alloc(size_t size)
 	return sodium_malloc(size);
 }
 
+/* sodium_malloc puts the block's end against a guard page, so its start is
+ * aligned only when the size is a multiple of the alignment: round it up. */
 static struct ttt_key *key_alloc(size_t len)
 {
-	struct ttt_key *key = secure_alloc(sizeof(*key) + len);
+	const size_t align = _Alignof(max_align_t);
+	struct ttt_key *key;
+
+	if (len > SIZE_MAX - sizeof(*key) - align)
+		return NULL;
+	key = secure_alloc((sizeof(*key) + len + align - 1) / align * align);
 
 	if (key)
 		key->len = len;

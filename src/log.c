@@ -42,6 +42,7 @@ static const char *level_word(enum ttt_log_level level)
 	}
 }
 
+__attribute__((format(printf, 3, 0)))
 static void log_line(enum ttt_log_level level, uint64_t suppressed, const char *fmt, va_list ap)
 {
 	char line[1024];

@@ -62,6 +62,11 @@ static void bad_results(void **state)
 		"{\"routes\":[{\"dst\":\"0.0.0.0\"}]}",
 		"{\"routes\":[{\"dst\":\"::/0\",\"gw\":\"198.19.0.1\"}]}",
 		"{\"interfaces\":[{\"mac\":\"x\"}]}",
+		/* found by fuzz_cni_result: */
+		"{\"interfaces\":[{\"name\":\"\"}]}",
+		"{\"interfaces\":[{\"name\":\"eth0\",\"mtu\":1e23}]}",
+		"{\"interfaces\":[{\"name\":\"eth0\",\"mtu\":4294968714}]}",
+		"{\"interfaces\":[{\"name\":\"eth0\",\"mtu\":-1}]}",
 	};
 	struct cni_result r;
 	struct cni_error e;

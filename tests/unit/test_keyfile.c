@@ -145,6 +145,8 @@ static void whitespace_trimmed(void **state)
 	ttt_key_free(key);
 	assert_int_equal(ttt_key_parse("AQ==", 4, &key, &err), 0); /* a 1-byte key */
 	assert_int_equal(key->len, 1);
+	/* found by fuzz_keyfile: sodium_malloc of an odd size was misaligned */
+	assert_int_equal((uintptr_t)key % _Alignof(struct ttt_key), 0);
 	ttt_key_free(key);
 }
 

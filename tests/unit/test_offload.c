@@ -195,6 +195,7 @@ static void malformed_refused(void **state)
 	assert_int_equal(ttt_gso_begin(&g, &h, pkt, len), 0);    /* never asked for */
 	h = (struct ttt_vnet_hdr){ 1, 0, 0, 0, 34, 2000 };
 	assert_int_equal(ttt_gso_begin(&g, &h, pkt, len), 0);    /* checksum field outside */
+	assert_int_equal(g.count, 0);                            /* ... and nothing to give */
 	h.gso_type = VIRTIO_NET_HDR_GSO_TCPV4 | VIRTIO_NET_HDR_GSO_ECN;
 	h.csum_offset = 16;
 	h.gso_size = 50;
