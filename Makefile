@@ -1,6 +1,9 @@
 # tinytaptunnel - plain make; honours PREFIX, DESTDIR, CNI_BIN_DIR and V=1.
 #   make             build build/ttt-worker and the CNI plugin build/tinytaptunnel
-#   make check       every test (unit and integration; integration needs root)
+#   make check       every test (needs root): unit and integration tests, then
+#                    the same under ASan+UBSan (check-sanitize), then a short
+#                    run of every fuzzer (fuzz-smoke)
+#   make fuzz        every fuzzer for FUZZ_SECONDS (tests/fuzz/fuzz.mk)
 #   make demo        a tunnel between two network namespaces, with a ping
 #   make install     install into $(DESTDIR)$(PREFIX)
 
@@ -126,7 +129,7 @@ bench:
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory all $(UNIT_BINS) $(TOOLS) $(CNICLIENT)
-	$(Q)BUILD=$(BUILD) sh tests/run.sh
+	$(Q)BUILD=$(BUILD) MAKE="$(MAKE)" sh tests/check-all.sh
 
 unit: $(UNIT_BINS)
 	$(Q)BUILD=$(BUILD) sh tests/run.sh unit
@@ -155,6 +158,9 @@ uninstall:
 		$(DESTDIR)$(UNITDIR)/ttt-worker@.service
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(SAN_BUILD)
 
 -include $(LIB_OBJS:.o=.d) $(CNI_OBJS:.o=.d) $(BUILD)/obj/src/worker_main.d $(BUILD)/obj/cni/main.d
+
+include tests/sanitize.mk
+include tests/fuzz/fuzz.mk
