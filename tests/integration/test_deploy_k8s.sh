@@ -163,7 +163,8 @@ RUNTIME_STAGE=$(awk '/^FROM /{s=""} {s=s $0 "\n"} END{printf "%s", s}' "$CF")
 runtime_has_libs() {
 	local lib pkg bad=0
 	for lib in $(ldd "$BUILD/tinytaptunnel" "$BUILD/ttt-worker" | awk '/=> \//{print $3}' | sort -u); do
-		pkg=$(dpkg -S "*/${lib##*/}" 2>/dev/null | head -n 1 | cut -d: -f1)
+		# Under this architecture's directory: libc6-i386 holds an i386 libm.so.6 too.
+		pkg=$(dpkg -S "*/$(gcc -dumpmachine)/${lib##*/}" 2>/dev/null | head -n 1 | cut -d: -f1)
 		[ -n "$pkg" ] || {
 			echo "# no Debian package holds ${lib##*/}"
 			bad=1

@@ -145,6 +145,7 @@ sleep 1
 on h2 ping -c 40 -i 0.1 -W 1 198.19.2.1 >"$TMP/flood-ping.out" 2>&1
 wait "$flood"
 sent=$(cat "$TMP/flood.out")
+check "flood: the flooder ran (${sent:-0} datagrams; at least 100000)" test "${sent:-0}" -ge 100000
 loss=$(sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p' "$TMP/flood-ping.out")
 check "flood: $sent forged datagrams sent in 8 s; valid pings under it lost ${loss:-?} % (at most 20)" \
 	awk -v l="${loss:-100}" 'BEGIN { exit !(l <= 20) }'
