@@ -20,8 +20,7 @@
 
 struct supervisor {
 	char exe[PATH_MAX]; /* our own executable, so the child's name is ours */
-	char **child_argv; /* argv without --supervise and --ready-fd, room for our own */
-	int argc;
+	char **child_argv; /* from ttt_supervise_child_argv */
 	int ready_out; /* the outer --ready-fd, until the first child is ready */
 	int sig_fd;
 	pid_t child;
@@ -49,26 +48,41 @@ static void own_path(char exe[PATH_MAX])
 		exe[n - (ssize_t)d] = '\0';
 }
 
-/* The child's command line: ours without --supervise and --ready-fd, then
- * "--ready-fd" and a slot for its number. */
-static char **child_args(int argc, char **argv, int *n)
+/* Whether arg is long option --name, as getopt_long takes it: spelt out or
+ * abbreviated, with or without "=value". */
+static bool is_long_option(const char *arg, const char *name)
+{
+	size_t n;
+
+	if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0')
+		return false;
+	arg += 2;
+	n = strcspn(arg, "=");
+	return n <= strlen(name) && strncmp(arg, name, n) == 0;
+}
+
+char **ttt_supervise_child_argv(int argc, char **argv)
 {
 	char **v = calloc((size_t)argc + 3, sizeof(*v));
+	bool options = true;
 	int k = 0;
 
-	if (!v)
-		return NULL;
-	for (int i = 0; i < argc; i++) {
-		if (strcmp(argv[i], "--supervise") == 0 || strncmp(argv[i], "--ready-fd=", 11) == 0)
+	if (!v || argc < 1)
+		return v;
+	v[k++] = argv[0];
+	v[k++] = (char *)"--ready-fd";
+	v[k++] = NULL; /* the number, set at each start */
+	for (int i = 1; i < argc; i++) {
+		if (options && strcmp(argv[i], "--") == 0)
+			options = false;
+		else if (options && is_long_option(argv[i], "supervise"))
 			continue;
-		if (strcmp(argv[i], "--ready-fd") == 0) {
-			i++;
+		else if (options && is_long_option(argv[i], "ready-fd")) {
+			i += strchr(argv[i], '=') ? 0 : 1;
 			continue;
 		}
 		v[k++] = argv[i];
 	}
-	v[k++] = (char *)"--ready-fd";
-	*n = k; /* v[k] is the number, set at each start */
 	return v;
 }
 
@@ -100,8 +114,10 @@ static int start_child(struct supervisor *s)
 	s->child = fork();
 	if (s->child == 0) {
 		int w = fcntl(pipefd[1], F_DUPFD, 3); /* without close-on-exec */
+		if (w < 0)
+			_exit(127);
 		snprintf(num, sizeof(num), "%d", w);
-		s->child_argv[s->argc] = num;
+		s->child_argv[2] = num;
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		execv(s->exe, s->child_argv);
@@ -215,7 +231,7 @@ int ttt_supervise(int argc, char **argv, int ready_fd)
 	int ready_in, rc = -1;
 
 	own_path(s.exe);
-	s.child_argv = child_args(argc, argv, &s.argc);
+	s.child_argv = ttt_supervise_child_argv(argc, argv);
 	if (!s.child_argv || setup_signals(&s) < 0 || (ready_in = start_child(&s)) < 0) {
 		ttt_error("supervisor: cannot start the worker: %s", strerror(errno));
 		free(s.child_argv);

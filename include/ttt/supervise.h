@@ -16,6 +16,12 @@
 #define TTT_SUPERVISE_PERIOD_S 60
 #define TTT_SUPERVISE_DELAY_MS 100
 
+/* The child's command line: argv (as getopt_long left it) without
+ * --supervise and --ready-fd, spelt out or abbreviated, and with
+ * "--ready-fd", NULL right after argv[0]: the caller puts the descriptor's
+ * number in [2]. NULL-terminated, from calloc; NULL if out of memory. */
+char **ttt_supervise_child_argv(int argc, char **argv);
+
 /* argv is the supervisor's own command line (with --supervise); ready_fd
  * its --ready-fd (-1 if none). Returns the exit status. */
 int ttt_supervise(int argc, char **argv, int ready_fd);

@@ -3,6 +3,7 @@
 
 #include "ttt/frame.h"
 #include "ttt/options.h"
+#include "ttt/supervise.h"
 
 /* argv from a NULL-terminated list of arguments (after the program name). */
 static int build_argv(char *argv[16], va_list ap)
@@ -82,6 +83,38 @@ static void options_anywhere(void **state)
 	assert_int_equal(o.sock_fd, 4);
 }
 
+/* The supervisor's child gets the same command line without --supervise
+ * and the supervisor's --ready-fd, however getopt_long accepted them, and
+ * with a --ready-fd of its own. */
+static void supervised_child_argv(void **state)
+{
+	char *argv[] = { "ttt-worker", "--superv", "--ready-fd", "5", "--tap-fd=3",
+			 "--ready=7", "-v", "--supervise", "--", "--supervise", "k", ":1", NULL };
+	const char *want[] = { "ttt-worker", "--ready-fd", "9", "--tap-fd=3", "-v", "--",
+			       "--supervise", "k", ":1", NULL };
+	struct ttt_options o;
+	struct ttt_err err;
+	char **v;
+
+	(void)state;
+	v = ttt_supervise_child_argv(12, argv);
+	assert_non_null(v);
+	assert_null(v[2]);
+	v[2] = (char *)"9";
+	for (int i = 0; want[i] || v[i]; i++) {
+		assert_non_null(v[i]);
+		assert_non_null(want[i]);
+		assert_string_equal(v[i], want[i]);
+	}
+	/* ... and the worker reads it as meant. */
+	assert_int_equal(parse(&o, &err, v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], NULL),
+			 TTT_OPTIONS_RUN);
+	assert_false(o.supervise);
+	assert_int_equal(o.ready_fd, 9);
+	assert_int_equal(o.tap_fd, 3);
+	free(v);
+}
+
 static void refused(const char *want, ...)
 {
 	char *argv[16];
@@ -137,7 +170,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(original_usage), cmocka_unit_test(no_arguments_is_usage),
 		cmocka_unit_test(options_anywhere), cmocka_unit_test(bad_values),
-		cmocka_unit_test(help_and_version),
+		cmocka_unit_test(help_and_version), cmocka_unit_test(supervised_child_argv),
 	};
 
 	return cmocka_run_group_tests_name("options", tests, NULL, NULL);
