@@ -1,6 +1,8 @@
 /* frame.c - sealing and opening v1.4 datagrams */
 #include "ttt/frame.h"
 
+#include "ttt/bytes.h"
+
 static const char *const verdict_names[TTT_VERDICT_COUNT] = {
 	[TTT_PASS] = "pass",
 	[TTT_DROP_SHORT] = "short",
@@ -18,28 +20,15 @@ const char *ttt_verdict_name(enum ttt_verdict v)
 	return (unsigned)v < TTT_VERDICT_COUNT ? verdict_names[v] : "unknown";
 }
 
-static void put_be64(uint8_t *p, uint64_t v)
-{
-	for (int i = 7; i >= 0; i--) {
-		p[i] = (uint8_t)v;
-		v >>= 8;
-	}
-}
-
 uint64_t ttt_frame_ts(const uint8_t *dgram)
 {
-	const uint8_t *p = dgram + TTT_MAC_LEN;
-	uint64_t v = 0;
-
-	for (int i = 0; i < 8; i++)
-		v = v << 8 | p[i];
-	return v;
+	return ttt_get_be64(dgram + TTT_MAC_LEN);
 }
 
 void ttt_frame_seal(const struct ttt_mac *mac, uint8_t *dgram, size_t frame_len,
 		    uint64_t ts_ns)
 {
-	put_be64(dgram + TTT_MAC_LEN, ts_ns);
+	ttt_put_be64(dgram + TTT_MAC_LEN, ts_ns);
 	ttt_mac_compute(mac, dgram + TTT_MAC_LEN, TTT_TS_LEN + frame_len, dgram);
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ttt/bytes.h"
 #include "ttt/checksum.h"
 
 #define ETH 14
@@ -23,22 +24,6 @@ void ttt_gro_init(struct ttt_gro *g, int fd, bool vnet)
 	memset(g, 0, sizeof(*g));
 	g->fd = fd;
 	g->vnet = vnet;
-}
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
 }
 
 /* What a candidate segment looks like. */
@@ -63,17 +48,17 @@ static uint64_t pseudo(const uint8_t *frame, bool ipv4, size_t l4len)
 static bool parse_ip(const uint8_t *f, size_t len, struct seg *s)
 {
 	const uint8_t *ip = f + ETH;
-	uint16_t type = get16(f + 12);
+	uint16_t type = ttt_get_be16(f + 12);
 
 	if (type == 0x0800 && len >= ETH + 20 + 20 && ip[0] == 0x45 && ip[9] == 6 &&
-	    get16(ip + 2) == len - ETH && (get16(ip + 6) & 0x3fff) == 0 &&
+	    ttt_get_be16(ip + 2) == len - ETH && (ttt_get_be16(ip + 6) & 0x3fff) == 0 &&
 	    ttt_csum_finish(ttt_csum_add(0, ip, 20)) == 0) {
 		s->ipv4 = true;
 		s->l4 = ETH + 20;
 		return true;
 	}
 	if (type == 0x86dd && len >= ETH + 40 + 20 && (ip[0] >> 4) == 6 && ip[6] == 6 &&
-	    get16(ip + 4) == len - ETH - 40) {
+	    ttt_get_be16(ip + 4) == len - ETH - 40) {
 		s->ipv4 = false;
 		s->l4 = ETH + 40;
 		return true;
@@ -99,7 +84,7 @@ static bool candidate(const uint8_t *f, size_t len, struct seg *s)
 		return false;
 	s->hlen = s->l4 + thlen;
 	s->payload = len - s->hlen;
-	s->seq = get32(tcp + 4);
+	s->seq = ttt_get_be32(tcp + 4);
 	return ttt_csum_finish(ttt_csum_add(pseudo(f, s->ipv4, len - s->l4), tcp, len - s->l4)) == 0;
 }
 
@@ -117,7 +102,7 @@ static bool joins(const struct ttt_gro *g, const uint8_t *f, const struct seg *s
 	    total - (g->ipv4 ? 0 : 40) > 65535 || memcmp(a, f, ETH) != 0)
 		return false;
 	if (g->ipv4 && (memcmp(aip, ip, 2) != 0 || memcmp(aip + 6, ip + 6, 4) != 0 ||
-			memcmp(aip + 12, ip + 12, 8) != 0 || get16(ip + 4) != g->next_id))
+			memcmp(aip + 12, ip + 12, 8) != 0 || ttt_get_be16(ip + 4) != g->next_id))
 		return false; /* version, TOS, DF, TTL, protocol, addresses; IDs in sequence */
 	if (!g->ipv4 && (memcmp(aip, ip, 4) != 0 || memcmp(aip + 6, ip + 6, 34) != 0))
 		return false; /* class, flow label, next header, hop limit, addresses */
@@ -161,11 +146,11 @@ static int write_joined(struct ttt_gro *g)
 	uint16_t v;
 
 	if (g->ipv4) {
-		put16(ip + 2, (uint16_t)(g->hlen - ETH + g->payload));
-		put16(ip + 10, 0);
+		ttt_put_be16(ip + 2, (uint16_t)(g->hlen - ETH + g->payload));
+		ttt_put_be16(ip + 10, 0);
 		ttt_csum_store(ip + 10, ttt_csum_finish(ttt_csum_add(0, ip, 20)));
 	} else {
-		put16(ip + 4, (uint16_t)(g->hlen - ETH - 40 + g->payload));
+		ttt_put_be16(ip + 4, (uint16_t)(g->hlen - ETH - 40 + g->payload));
 	}
 	if (g->psh)
 		tcp[13] |= TCP_PSH;
@@ -209,7 +194,7 @@ static void start(struct ttt_gro *g, uint8_t *frame, size_t len, const struct se
 	g->psh = (s->flags & TCP_PSH) != 0;
 	g->closed = g->psh;
 	g->next_seq = s->seq + (uint32_t)s->payload;
-	g->next_id = (uint16_t)(get16(frame + ETH + 4) + 1);
+	g->next_id = (uint16_t)(ttt_get_be16(frame + ETH + 4) + 1);
 	g->iov[1].iov_base = frame;
 	g->iov[1].iov_len = len;
 }

@@ -4,6 +4,7 @@
 #include <linux/virtio_net.h>
 #include <string.h>
 
+#include "ttt/bytes.h"
 #include "ttt/checksum.h"
 
 #define ETH_HLEN_ 14
@@ -21,30 +22,6 @@ void ttt_vnet_hdr_read(const uint8_t *p, struct ttt_vnet_hdr *h)
 	memcpy(&h->csum_offset, p + 8, 2);
 }
 
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
 /* Offset of the L3 header after the Ethernet header and up to two VLAN
  * tags, or 0 when the frame is too short. */
 static size_t l3_offset(const uint8_t *pkt, size_t len, uint16_t *ethertype)
@@ -54,7 +31,7 @@ static size_t l3_offset(const uint8_t *pkt, size_t len, uint16_t *ethertype)
 	for (int tags = 0; tags <= 2; tags++) {
 		if (off + 2 > len)
 			return 0;
-		*ethertype = get16(pkt + off);
+		*ethertype = ttt_get_be16(pkt + off);
 		if (*ethertype != 0x8100 && *ethertype != 0x88a8)
 			return off + 2;
 		off += 4;
@@ -98,8 +75,8 @@ static size_t begin_tso(struct ttt_gso *g, const struct ttt_vnet_hdr *h)
 		return 0;
 	g->payload = g->l4 + thlen;
 	g->seg = h->gso_size;
-	g->ip_id = g->ipv4 ? get16(g->pkt + l3 + 4) : 0;
-	g->seq = get32(g->pkt + g->l4 + 4);
+	g->ip_id = g->ipv4 ? ttt_get_be16(g->pkt + l3 + 4) : 0;
+	g->seq = ttt_get_be32(g->pkt + g->l4 + 4);
 	g->tcp_flags = g->pkt[g->l4 + 13];
 	g->count = g->len > g->payload ? (g->len - g->payload + g->seg - 1) / g->seg : 1;
 	return g->count;
@@ -148,16 +125,16 @@ static size_t segment(struct ttt_gso *g, size_t i, uint8_t *out)
 	memcpy(out, g->pkt, g->payload);
 	memcpy(out + g->payload, g->pkt + start, chunk);
 	if (g->ipv4) {
-		put16(ip + 2, (uint16_t)(flen - g->l3));
-		put16(ip + 4, (uint16_t)(g->ip_id + i));
-		put16(ip + 10, 0);
+		ttt_put_be16(ip + 2, (uint16_t)(flen - g->l3));
+		ttt_put_be16(ip + 4, (uint16_t)(g->ip_id + i));
+		ttt_put_be16(ip + 10, 0);
 		ttt_csum_store(ip + 10, ttt_csum_finish(ttt_csum_add(0, ip, g->l4 - g->l3)));
 	} else {
-		put16(ip + 4, (uint16_t)(flen - g->l3 - 40));
+		ttt_put_be16(ip + 4, (uint16_t)(flen - g->l3 - 40));
 	}
-	put32(tcp + 4, g->seq + (uint32_t)(i * g->seg));
+	ttt_put_be32(tcp + 4, g->seq + (uint32_t)(i * g->seg));
 	tcp[13] = g->tcp_flags & (uint8_t)~((last ? 0 : TCP_FIN | TCP_PSH) | (i ? TCP_CWR : 0));
-	put16(tcp + 16, 0);
+	ttt_put_be16(tcp + 16, 0);
 	ttt_csum_store(tcp + 16, ttt_csum_finish(ttt_csum_add(pseudo(g, out, l4len), tcp, l4len)));
 	return flen;
 }

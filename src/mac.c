@@ -11,6 +11,7 @@
 #include <sodium.h>
 #include <string.h>
 
+#include "ttt/bytes.h"
 #include "ttt/sha256.h"
 
 #define BLOCK TTT_SHA256_BLOCK
@@ -27,14 +28,6 @@ static const uint32_t sha256_iv[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54
 const char *ttt_mac_backend(const struct ttt_mac *mac)
 {
 	return mac->hw ? "SHA-NI" : "libsodium " SODIUM_VERSION_STRING;
-}
-
-static void put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
 }
 
 /* SHA-256 of (a 64-byte prefix already in `start`) || msg. */
@@ -54,7 +47,7 @@ static void hw_digest(const uint32_t start[8], const uint8_t *msg, size_t len,
 		tail[blocks * BLOCK - 1 - (size_t)i] = (uint8_t)(bits >> (8 * i));
 	ttt_sha256_blocks(h, tail, blocks);
 	for (int i = 0; i < 8; i++)
-		put_be32(out + 4 * i, h[i]);
+		ttt_put_be32(out + 4 * i, h[i]);
 	sodium_memzero(h, sizeof(h));
 	sodium_memzero(tail, sizeof(tail));
 }

@@ -25,6 +25,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ttt/bytes.h"
 #include "ttt/checksum.h"
 #include "ttt/gro.h"
 #include "ttt/gso.h"
@@ -47,17 +48,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
 /* Makes an IPv4 or IPv6 TCP frame's lengths and checksums right, as far as
  * its headers allow. */
 static void fix(uint8_t *f, size_t len)
@@ -69,21 +59,21 @@ static void fix(uint8_t *f, size_t len)
 
 	if (len < ETH + 40)
 		return;
-	if (get16(f + 12) == 0x0800 && (ip[0] >> 4) == 4) {
+	if (ttt_get_be16(f + 12) == 0x0800 && (ip[0] >> 4) == 4) {
 		size_t ihl = (size_t)(ip[0] & 15) * 4;
 		if (ihl < 20 || ETH + ihl + 20 > len || len - ETH > 65535)
 			return;
-		put16(ip + 2, (uint16_t)(len - ETH));
-		put16(ip + 10, 0);
+		ttt_put_be16(ip + 2, (uint16_t)(len - ETH));
+		ttt_put_be16(ip + 10, 0);
 		ttt_csum_store(ip + 10, ttt_csum_finish(ttt_csum_add(0, ip, ihl)));
 		if (ip[9] != 6)
 			return;
 		l4 = ETH + ihl;
 		v4 = true;
-	} else if (get16(f + 12) == 0x86dd && (ip[0] >> 4) == 6 && len >= ETH + 40 + 20) {
+	} else if (ttt_get_be16(f + 12) == 0x86dd && (ip[0] >> 4) == 6 && len >= ETH + 40 + 20) {
 		if (len - ETH - 40 > 65535)
 			return;
-		put16(ip + 4, (uint16_t)(len - ETH - 40));
+		ttt_put_be16(ip + 4, (uint16_t)(len - ETH - 40));
 		if (ip[6] != 6)
 			return;
 		l4 = ETH + 40;
@@ -97,7 +87,7 @@ static void fix(uint8_t *f, size_t len)
 	if (!v4)
 		sum = ttt_csum_add_be16(sum, (uint16_t)(l4len >> 16));
 	sum = ttt_csum_add_be16(sum, (uint16_t)l4len);
-	put16(f + l4 + 16, 0);
+	ttt_put_be16(f + l4 + 16, 0);
 	ttt_csum_store(f + l4 + 16, ttt_csum_finish(ttt_csum_add(sum, f + l4, l4len)));
 }
 

@@ -9,6 +9,7 @@
 #include <linux/virtio_net.h>
 #include <unistd.h>
 
+#include "ttt/bytes.h"
 #include "ttt/checksum.h"
 #include "ttt/gro.h"
 #include "ttt/gso.h"
@@ -45,22 +46,6 @@ static void checksum_matches_reference(void **state)
 	}
 }
 
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 /* An Ethernet + IPv4/IPv6 + TCP (with 12 bytes of options) packet carrying
  * payload bytes, as a TSO superframe from the kernel would (checksum field
  * holding only the pseudo-header sum). Returns its length. */
@@ -70,29 +55,29 @@ static size_t make_tcp(uint8_t *f, bool v6, size_t payload, uint8_t flags)
 
 	memset(f, 0, l4 + thlen);
 	memcpy(f, "\x02\0\0\0\0\x02\x02\0\0\0\0\x01", 12);
-	put16(f + 12, v6 ? 0x86dd : 0x0800);
+	ttt_put_be16(f + 12, v6 ? 0x86dd : 0x0800);
 	if (v6) {
 		f[l3] = 0x60;
-		put16(f + l3 + 4, (uint16_t)(thlen + payload));
+		ttt_put_be16(f + l3 + 4, (uint16_t)(thlen + payload));
 		f[l3 + 6] = 6;
 		f[l3 + 7] = 64;
 		memcpy(f + l3 + 8, "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\x01", 16);
 		memcpy(f + l3 + 24, "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\x02", 16);
 	} else {
 		f[l3] = 0x45;
-		put16(f + l3 + 2, (uint16_t)(len - l3));
-		put16(f + l3 + 4, 0x1234);
+		ttt_put_be16(f + l3 + 2, (uint16_t)(len - l3));
+		ttt_put_be16(f + l3 + 4, 0x1234);
 		f[l3 + 6] = 0x40; /* DF */
 		f[l3 + 8] = 64;
 		f[l3 + 9] = 6;
 		memcpy(f + l3 + 12, "\xc6\x13\0\x01\xc6\x13\0\x02", 8);
 	}
-	put16(f + l4, 40000);
-	put16(f + l4 + 2, 5201);
+	ttt_put_be16(f + l4, 40000);
+	ttt_put_be16(f + l4 + 2, 5201);
 	memcpy(f + l4 + 4, "\x10\0\0\0\x20\0\0\0", 8); /* seq, ack */
 	f[l4 + 12] = (uint8_t)(thlen / 4) << 4;
 	f[l4 + 13] = flags;
-	put16(f + l4 + 14, 501);
+	ttt_put_be16(f + l4 + 14, 501);
 	memcpy(f + l4 + 20, "\x01\x01\x08\x0a\0\0\0\x07\0\0\0\x09", 12); /* timestamps */
 	for (size_t i = 0; i < payload; i++)
 		f[l4 + thlen + i] = (uint8_t)(i * 13 + 5);
@@ -102,7 +87,7 @@ static size_t make_tcp(uint8_t *f, bool v6, size_t payload, uint8_t flags)
 /* Whether the IPv4 header and TCP checksums of a frame verify. */
 static bool checksums_ok(const uint8_t *f, size_t len)
 {
-	bool v6 = get16(f + 12) == 0x86dd;
+	bool v6 = ttt_get_be16(f + 12) == 0x86dd;
 	size_t l4 = 14 + (v6 ? 40 : 20), l4len = len - l4;
 	uint32_t ps = 0;
 
@@ -133,10 +118,10 @@ static void tso_segments(bool v6)
 		size_t plen = i < 3 ? 1000 : 500;
 		assert_int_equal(flen, l4 + 32 + plen);
 		assert_true(checksums_ok(out, flen));
-		assert_int_equal(get32(out + l4 + 4), 0x10000000u + (uint32_t)(i * 1000));
+		assert_int_equal(ttt_get_be32(out + l4 + 4), 0x10000000u + (uint32_t)(i * 1000));
 		assert_int_equal(out[l4 + 13], i < 3 ? 0x10 : 0x18); /* PSH on the last only */
 		if (!v6)
-			assert_int_equal(get16(out + 14 + 4), 0x1234 + i);
+			assert_int_equal(ttt_get_be16(out + 14 + 4), 0x1234 + i);
 		assert_memory_equal(out + l4 + 32, pkt + l4 + 32 + i * 1000, plen);
 		i++;
 	}
@@ -166,8 +151,8 @@ static void partial_checksum_completed(void **state)
 	(void)state;
 	while (ps >> 16)
 		ps = (ps & 0xffff) + (ps >> 16);
-	put16(pkt + 14 + 10, (uint16_t)~ref_sum(pkt + 14, 20, 0)); /* IP header complete */
-	put16(pkt + l4 + 16, (uint16_t)ps);                       /* as the kernel leaves it */
+	ttt_put_be16(pkt + 14 + 10, (uint16_t)~ref_sum(pkt + 14, 20, 0)); /* IP header complete */
+	ttt_put_be16(pkt + l4 + 16, (uint16_t)ps);                       /* as the kernel leaves it */
 	assert_int_equal(ttt_gso_begin(&g, &h, pkt, len), 1);
 	assert_int_equal(ttt_gso_next(&g, out), len);
 	assert_true(checksums_ok(out, len));
