@@ -238,6 +238,26 @@ pings() {
 	}
 }
 
+# transfer FROM TO_HOST DEST BYTES NAME [SECONDS]: sends BYTES over TCP from
+# host FROM to a server on TO_HOST at DEST ([v6]:port or v4:port), each side
+# bounded by SECONDS (90), and reports whether the SHA-256 of what was sent
+# and of what arrived match.
+transfer() {
+	local from=$1 to=$2 dest=$3 bytes=$4 name=$5 limit=${6:-90} sent got srv
+	local xfer=("$PY" "$ROOT/tests/tools/tcpxfer.py")
+	on "$to" timeout "$limit" "${xfer[@]}" serve "$dest" >"$TMP/got" 2>&1 &
+	srv=$!
+	sleep 0.5
+	sent=$(on "$from" timeout "$limit" "${xfer[@]}" send "$dest" "$bytes" $RANDOM 2>&1)
+	wait "$srv"
+	got=$(cat "$TMP/got")
+	if [ -n "$sent" ] && [ "$sent" = "$got" ]; then
+		ok "$name: $bytes bytes arrive intact"
+	else
+		not_ok "$name: sent '$sent', received '$got'"
+	fi
+}
+
 # no_taps HOST: no tun/tap device is left in HOST.
 no_taps() {
 	[ -z "$(ip -n "$(ns "$1")" -o link show type tun 2>/dev/null)" ]

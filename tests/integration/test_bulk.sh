@@ -9,24 +9,6 @@ require_root
 
 make_lan 2 || { not_ok "build the LAN"; done_testing; }
 key_copy k
-XFER="$PY $ROOT/tests/tools/tcpxfer.py"
-
-# transfer FROM TO_HOST DEST BYTES NAME: sends BYTES from host FROM to a
-# server on TO_HOST at DEST ([v6]:port or v4:port) and compares hashes.
-transfer() {
-	local from=$1 to=$2 dest=$3 bytes=$4 name=$5 sent got
-	on "$to" timeout 90 $XFER serve "$dest" >"$TMP/got" 2>&1 &
-	local srv=$!
-	sleep 0.5
-	sent=$(on "$from" timeout 90 $XFER send "$dest" "$bytes" $RANDOM 2>&1)
-	wait "$srv"
-	got=$(cat "$TMP/got")
-	if [ -n "$sent" ] && [ "$sent" = "$got" ]; then
-		ok "$name: $bytes bytes arrive intact"
-	else
-		not_ok "$name: sent '$sent', received '$got'"
-	fi
-}
 
 check "offload on both sides: workers start" start_worker w1 h1 "$TMP/k" 198.18.0.1:9123 198.18.0.2:9123
 check "second worker" start_worker w2 h2 "$TMP/k" 198.18.0.2:9123 198.18.0.1:9123
