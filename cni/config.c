@@ -7,7 +7,7 @@
 
 #include "cni/version.h"
 #include "ttt/addr.h"
-#include "ttt/frame.h"
+#include "ttt/proto.h"
 
 bool cni_name_valid(const char *name)
 {

@@ -9,11 +9,11 @@
 #include <string.h>
 
 #include "ttt/clock.h"
-#include "ttt/frame.h"
+#include "ttt/proto.h"
 #include "ttt/tap.h"
 #include "ttt/version.h"
 
-#define WINDOW_MAX_SECONDS 3600.0
+#define WINDOW_MAX_SECONDS ((double)TTT_WINDOW_MAX_SECONDS)
 
 void ttt_options_usage(FILE *out, const char *prog)
 {

@@ -9,7 +9,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "ttt/gso.h"
+#include "ttt/proto.h"
 
 int ttt_ifname_valid(const char *name)
 {

@@ -11,14 +11,7 @@
 #include <stdint.h>
 
 #include "ttt/mac.h"
-
-#define TTT_TS_LEN 8
-#define TTT_HDR_LEN (TTT_MAC_LEN + TTT_TS_LEN) /* 40 */
-#define TTT_ETH_HLEN 14
-#define TTT_MTU_DEFAULT 1418 /* 1500 - IPv4 20 - UDP 8 - Ethernet 14 - 40 */
-#define TTT_MTU_MIN 68
-#define TTT_MTU_MAX 65453 /* keeps a datagram within 65507, IPv4's UDP limit */
-#define TTT_WINDOW_DEFAULT_NS 3000000000ULL
+#include "ttt/proto.h"
 
 /* Why a received datagram was dropped; TTT_PASS when it was not. */
 enum ttt_verdict {

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TTT_VNET_HDR_LEN 10 /* struct virtio_net_hdr */
+#include "ttt/proto.h"
 
 struct ttt_vnet_hdr {
 	uint8_t flags;    /* VIRTIO_NET_HDR_F_NEEDS_CSUM, ... */

@@ -10,7 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TTT_MAC_LEN 32
+#include "ttt/proto.h"
+
+#define TTT_MAC_LEN TTT_HMAC_LEN
 
 struct ttt_mac;
 

@@ -1,0 +1,57 @@
+/* proto.h - every wire and offload constant, in one place
+ *
+ * The tinytaptunnel v1.4 datagram:
+ *
+ *     | HMAC-SHA256 (32) | UNIX time ns, big-endian u64 (8) | frame (1..MTU+14) |
+ *
+ * and the protocol headers the data path looks into: Ethernet, IPv4, IPv6,
+ * TCP, UDP, and the virtio_net_hdr that a tap opened with IFF_VNET_HDR puts
+ * in front of every packet. */
+#ifndef TTT_PROTO_H
+#define TTT_PROTO_H
+
+/* The v1.4 datagram. */
+#define TTT_HMAC_LEN 32
+#define TTT_TS_LEN 8
+#define TTT_HDR_LEN (TTT_HMAC_LEN + TTT_TS_LEN) /* 40 */
+#define TTT_MTU_DEFAULT 1418 /* 1500 - IPv4 20 - UDP 8 - Ethernet 14 - 40 */
+#define TTT_MTU_MIN 68
+#define TTT_MTU_MAX 65453 /* keeps a datagram within 65507, IPv4's UDP limit */
+#define TTT_WINDOW_DEFAULT_NS 3000000000ULL
+#define TTT_WINDOW_MAX_SECONDS 3600
+
+/* Ethernet. */
+#define TTT_ETH_ALEN 6   /* an Ethernet (MAC) address */
+#define TTT_ETH_HLEN 14  /* destination, source, type */
+#define TTT_ETH_P_IPV4 0x0800
+#define TTT_ETH_P_IPV6 0x86dd
+#define TTT_ETH_P_8021Q 0x8100
+#define TTT_ETH_P_8021AD 0x88a8
+#define TTT_VLAN_HLEN 4
+
+/* IP. */
+#define TTT_IPV4_HLEN 20 /* without options */
+#define TTT_IPV6_HLEN 40
+#define TTT_IPPROTO_TCP 6
+#define TTT_IPPROTO_UDP 17
+#define TTT_UDP_HLEN 8
+#define TTT_IPV4_UDP_MAX 65507 /* the largest UDP payload over IPv4 */
+
+/* TCP. */
+#define TTT_TCP_HLEN 20 /* without options */
+#define TTT_TCP_FIN 0x01
+#define TTT_TCP_SYN 0x02
+#define TTT_TCP_RST 0x04
+#define TTT_TCP_PSH 0x08
+#define TTT_TCP_ACK 0x10
+#define TTT_TCP_URG 0x20
+#define TTT_TCP_ECE 0x40
+#define TTT_TCP_CWR 0x80
+#define TTT_TCP_CSUM_OFFSET 16 /* of the checksum field in the TCP header */
+
+/* struct virtio_net_hdr (linux/virtio_net.h), in host byte order as tun
+ * uses it by default: flags (1), gso_type (1), hdr_len (2), gso_size (2),
+ * csum_start (2), csum_offset (2). */
+#define TTT_VNET_HDR_LEN 10
+
+#endif
