@@ -5,22 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cni/env.h"
 #include "cni/version.h"
 #include "ttt/addr.h"
 #include "ttt/proto.h"
-
-bool cni_name_valid(const char *name)
-{
-	const char *p;
-
-	for (p = name; *p; p++) {
-		int alnum = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-			    (*p >= '0' && *p <= '9');
-		if (!alnum && (p == name || (*p != '_' && *p != '.' && *p != '-')))
-			return false;
-	}
-	return p != name;
-}
 
 static int bad_field(struct cni_error *e, const char *field, const char *why)
 {

@@ -3,7 +3,6 @@
 
 #include <string.h>
 
-#include "cni/config.h"
 #include "ttt/tap.h"
 
 static const char *const names[] = {
@@ -14,6 +13,19 @@ static const char *const names[] = {
 const char *cni_command_name(enum cni_command c)
 {
 	return names[c];
+}
+
+bool cni_name_valid(const char *name)
+{
+	const char *p;
+
+	for (p = name; *p; p++) {
+		int alnum = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+			    (*p >= '0' && *p <= '9');
+		if (!alnum && (p == name || (*p != '_' && *p != '.' && *p != '-')))
+			return false;
+	}
+	return p != name;
 }
 
 /* Which variables each command needs. */

@@ -47,8 +47,4 @@ int cni_config_parse(const char *text, size_t len, const struct cni_args *args,
 
 void cni_config_free(struct cni_config *c);
 
-/* Whether a network name, plugin type or container ID follows the spec's
- * rule: a letter or digit, then letters, digits, '_', '.', '-'. */
-bool cni_name_valid(const char *name);
-
 #endif

@@ -2,6 +2,8 @@
 #ifndef CNI_ENV_H
 #define CNI_ENV_H
 
+#include <stdbool.h>
+
 #include "cni/error.h"
 
 enum cni_command { CNI_CMD_ADD, CNI_CMD_DEL, CNI_CMD_CHECK, CNI_CMD_VERSION, CNI_CMD_STATUS,
@@ -24,5 +26,9 @@ int cni_env_load(const char *(*lookup)(const char *name), struct cni_env *env,
 		 struct cni_error *e);
 
 const char *cni_command_name(enum cni_command c);
+
+/* Whether a network name, plugin type or container ID follows the spec's
+ * rule: a letter or digit, then letters, digits, '_', '.', '-'. */
+bool cni_name_valid(const char *name);
 
 #endif

@@ -20,6 +20,7 @@
 
 #include "cni/args.h"
 #include "cni/config.h"
+#include "cni/env.h"
 #include "cni/error.h"
 #include "cni/result.h"
 #include "cni/version.h"
