@@ -34,11 +34,11 @@ Q := @
 msg = @printf '  %-6s %s\n' $(1) $(2)
 endif
 
-LIB_SRCS    := $(filter-out src/worker_main.c,$(wildcard src/*.c))
+LIB_SRCS    := $(filter-out src/worker/main.c,$(wildcard src/*/*.c))
 LIB_OBJS    := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 LIB         := $(BUILD)/libttt.a
 WORKER      := $(BUILD)/ttt-worker
-CNI_SRCS    := $(filter-out cni/main.c,$(wildcard cni/*.c))
+CNI_SRCS    := $(filter-out cni/main.c,$(wildcard cni/lib/*.c cni/*.c))
 CNI_OBJS    := $(CNI_SRCS:%.c=$(BUILD)/obj/%.o)
 CNI_LIB     := $(BUILD)/libtttcni.a
 PLUGIN      := $(BUILD)/tinytaptunnel
@@ -50,7 +50,10 @@ CONFIG_H    := $(BUILD)/gen/ttt_config.h
 REAPER      := $(BUILD)/tests/reaper
 UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
 UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
-UNIT_CFLAGS := $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
+# Tests, fuzzers and benchmarks may include a folder's private headers as
+# "datapath/frame.h" (src/) or "cni/config.h" (the plugin's own).
+TEST_CFLAGS := -Isrc -I.
+UNIT_CFLAGS := $(TEST_CFLAGS) $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
 UNIT_LIBS   := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 
 .PHONY: all check unit integration demo bench deps install uninstall clean FORCE
@@ -65,7 +68,7 @@ $(LIB): $(LIB_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
-$(WORKER): $(BUILD)/obj/src/worker_main.o $(LIB)
+$(WORKER): $(BUILD)/obj/src/worker/main.o $(LIB)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
 
@@ -116,7 +119,7 @@ MAC_BENCH   := $(BUILD)/tests/mac_bench
 $(MAC_BENCH): tests/bench/mac_bench.c $(LIB)
 	$(call msg,CCLD,$@)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(ALL_LDLIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(ALL_LDLIBS)
 
 deps:
 	$(Q)sh deploy/install-deps.sh
@@ -160,7 +163,7 @@ uninstall:
 clean:
 	rm -rf $(BUILD) $(SAN_BUILD)
 
--include $(LIB_OBJS:.o=.d) $(CNI_OBJS:.o=.d) $(BUILD)/obj/src/worker_main.d $(BUILD)/obj/cni/main.d
+-include $(LIB_OBJS:.o=.d) $(CNI_OBJS:.o=.d) $(BUILD)/obj/src/worker/main.d $(BUILD)/obj/cni/main.d
 
 include tests/sanitize.mk
 include tests/fuzz/fuzz.mk

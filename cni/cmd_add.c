@@ -10,19 +10,19 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cni/delegate.h"
-#include "cni/netns.h"
-#include "cni/plugin.h"
-#include "cni/proc.h"
-#include "cni/result.h"
-#include "cni/spawn.h"
-#include "ttt/addr.h"
-#include "ttt/ipaddr.h"
-#include "ttt/keyfile.h"
-#include "ttt/link.h"
-#include "ttt/route.h"
-#include "ttt/tap.h"
-#include "ttt/udp.h"
+#include "cni/lib/delegate.h"
+#include "cni/lib/netns.h"
+#include "plugin.h"
+#include "cni/lib/proc.h"
+#include "cni/lib/result.h"
+#include "spawn.h"
+#include "ttt/net/addr.h"
+#include "ttt/net/ipaddr.h"
+#include "ttt/crypto/keyfile.h"
+#include "ttt/net/link.h"
+#include "ttt/net/route.h"
+#include "ttt/net/tap.h"
+#include "ttt/net/udp.h"
 
 #define DAD_WAIT_MS 10000
 

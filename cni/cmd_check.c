@@ -7,12 +7,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cni/netns.h"
-#include "cni/plugin.h"
-#include "cni/proc.h"
-#include "cni/result.h"
-#include "ttt/ipaddr.h"
-#include "ttt/link.h"
+#include "cni/lib/netns.h"
+#include "plugin.h"
+#include "cni/lib/proc.h"
+#include "cni/lib/result.h"
+#include "ttt/net/ipaddr.h"
+#include "ttt/net/link.h"
 
 struct check {
 	struct cni_ctx *c;

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cni/plugin.h"
+#include "plugin.h"
 
 int cni_cmd_del(struct cni_ctx *c, struct cni_error *e)
 {

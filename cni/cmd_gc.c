@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cni/plugin.h"
+#include "plugin.h"
 
 struct gc {
 	struct cni_ctx *c;

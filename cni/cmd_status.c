@@ -8,9 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cni/plugin.h"
-#include "cni/spawn.h"
-#include "ttt/keyfile.h"
+#include "plugin.h"
+#include "spawn.h"
+#include "ttt/crypto/keyfile.h"
 
 int cni_cmd_status(struct cni_ctx *c, struct cni_error *e)
 {

@@ -1,13 +1,13 @@
 /* config.c - parsing and validating the network configuration */
-#include "cni/config.h"
+#include "config.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "cni/env.h"
-#include "cni/version.h"
-#include "ttt/addr.h"
+#include "cni/lib/env.h"
+#include "cni/lib/version.h"
+#include "ttt/net/addr.h"
 #include "ttt/proto.h"
 
 static int bad_field(struct cni_error *e, const char *field, const char *why)

@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cni/delegate.h"
-#include "cni/plugin.h"
-#include "cni/version.h"
+#include "cni/lib/delegate.h"
+#include "plugin.h"
+#include "cni/lib/version.h"
 
 /* The highest version we speak that the IPAM plugin lists, not above ours;
  * NULL when there is none. */

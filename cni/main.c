@@ -6,8 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cni/plugin.h"
-#include "cni/version.h"
+#include "plugin.h"
+#include "cni/lib/version.h"
 
 #define STDIN_MAX (1 << 20)
 

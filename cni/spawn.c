@@ -1,5 +1,5 @@
 /* spawn.c - starting ttt-worker detached */
-#include "cni/spawn.h"
+#include "spawn.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,5 +1,5 @@
 /* state.c - attachment records as JSON files */
-#include "cni/state.h"
+#include "state.h"
 
 #include <cjson/cJSON.h>
 #include <dirent.h>

@@ -1,5 +1,5 @@
 /* store.c - the state directory and its locks */
-#include "cni/state.h"
+#include "state.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -4,10 +4,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cni/netns.h"
-#include "cni/plugin.h"
-#include "cni/proc.h"
-#include "ttt/link.h"
+#include "cni/lib/netns.h"
+#include "plugin.h"
+#include "cni/lib/proc.h"
+#include "ttt/net/link.h"
 
 #define WORKER_STOP_MS 2000
 

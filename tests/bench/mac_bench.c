@@ -5,9 +5,9 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "ttt/clock.h"
-#include "ttt/frame.h"
-#include "ttt/mac.h"
+#include "ttt/util/clock.h"
+#include "datapath/frame.h"
+#include "ttt/crypto/mac.h"
 
 static void run(const struct ttt_mac *mac, size_t frame_len)
 {

@@ -34,7 +34,7 @@ FUZZ_BINS    := $(FUZZ_NAMES:%=$(FUZZ_DIR)/fuzz_%)
 # report is fatal; a UBSAN_OPTIONS from the environment comes after ours and
 # may add suppressions=FILE to fuzz on past a known finding.
 FUZZ_SAN     := -fsanitize=address,undefined -fsanitize-recover=undefined -fno-omit-frame-pointer
-FUZZ_ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -Iinclude -I$(BUILD)/gen $(PKG_CFLAGS) \
+FUZZ_ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -Iinclude -I$(BUILD)/gen $(TEST_CFLAGS) $(PKG_CFLAGS) \
 		   $(FUZZ_CFLAGS) $(FUZZ_SAN) -MMD -MP
 FUZZ_OBJS    := $(LIB_SRCS:%.c=$(FUZZ_DIR)/obj/%.o) $(CNI_SRCS:%.c=$(FUZZ_DIR)/obj/%.o)
 FUZZ_LIB     := $(FUZZ_DIR)/libttt-fuzz.a

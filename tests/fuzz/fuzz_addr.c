@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ttt/addr.h"
-#include "ttt/err.h"
+#include "ttt/net/addr.h"
+#include "ttt/util/err.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -18,12 +18,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cni/args.h"
+#include "cni/lib/args.h"
 #include "cni/config.h"
-#include "cni/env.h"
-#include "cni/error.h"
-#include "cni/result.h"
-#include "cni/version.h"
+#include "cni/lib/env.h"
+#include "cni/lib/error.h"
+#include "cni/lib/result.h"
+#include "cni/lib/version.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -15,9 +15,9 @@
 
 #include <cjson/cJSON.h>
 
-#include "cni/error.h"
-#include "cni/result.h"
-#include "cni/version.h"
+#include "cni/lib/error.h"
+#include "cni/lib/result.h"
+#include "cni/lib/version.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

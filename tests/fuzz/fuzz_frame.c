@@ -34,12 +34,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ttt/frame.h"
-#include "ttt/log.h"
-#include "ttt/mac.h"
-#include "ttt/path.h"
-#include "ttt/peer.h"
-#include "ttt/receive.h"
+#include "datapath/frame.h"
+#include "ttt/util/log.h"
+#include "ttt/crypto/mac.h"
+#include "datapath/path.h"
+#include "datapath/peer.h"
+#include "datapath/receive.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -25,10 +25,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ttt/bytes.h"
-#include "ttt/checksum.h"
-#include "ttt/gro.h"
-#include "ttt/gso.h"
+#include "ttt/util/bytes.h"
+#include "datapath/checksum.h"
+#include "datapath/gro.h"
+#include "datapath/gso.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -18,8 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ttt/checksum.h"
-#include "ttt/gso.h"
+#include "datapath/checksum.h"
+#include "datapath/gso.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

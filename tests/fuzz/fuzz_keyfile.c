@@ -19,10 +19,10 @@
 #include <string.h>
 #include <sys/types.h>
 
-#include "ttt/base64.h"
-#include "ttt/err.h"
-#include "ttt/keyfile.h"
-#include "ttt/mac.h"
+#include "crypto/base64.h"
+#include "ttt/util/err.h"
+#include "ttt/crypto/keyfile.h"
+#include "ttt/crypto/mac.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -15,7 +15,7 @@
 # written pass). Running into a guard page faults, under valgrind as
 # without ("Bad permissions for mapped region", SIGSEGV): that fails the
 # test through the exit status. Also, valgrind's CPUID hides SHA-NI, so
-# under valgrind the MAC runs on libsodium's SHA-256, not src/sha256.c.
+# under valgrind the MAC runs on libsodium's SHA-256, not src/crypto/sha256.c.
 #
 # Under `make check-sanitize` ($BUILD holds an AddressSanitizer build, which
 # valgrind cannot run) the same scenario runs without valgrind: the memory

@@ -3,7 +3,7 @@
 
 #include <arpa/inet.h>
 
-#include "ttt/addr.h"
+#include "ttt/net/addr.h"
 
 struct good {
 	const char *text, *host;

@@ -1,7 +1,7 @@
 /* test_base64.c - standard base64 with Go StdEncoding's decoding rules */
 #include "helpers.h"
 
-#include "ttt/base64.h"
+#include "crypto/base64.h"
 
 static ssize_t dec(const char *in, uint8_t *out, size_t cap, size_t *bad)
 {

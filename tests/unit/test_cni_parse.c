@@ -2,10 +2,10 @@
  * configuration (with per-attachment precedence), versions */
 #include "helpers.h"
 
-#include "cni/args.h"
+#include "cni/lib/args.h"
 #include "cni/config.h"
-#include "cni/env.h"
-#include "cni/version.h"
+#include "cni/lib/env.h"
+#include "cni/lib/version.h"
 
 /* --- environment ---------------------------------------------------------- */
 

@@ -5,8 +5,8 @@
 #include <arpa/inet.h>
 #include <cjson/cJSON.h>
 
-#include "cni/error.h"
-#include "cni/result.h"
+#include "cni/lib/error.h"
+#include "cni/lib/result.h"
 
 static const char *host_local_100 =
 	"{\"cniVersion\":\"1.0.0\",\"ips\":[{\"address\":\"198.19.0.10/24\",\"gateway\":"

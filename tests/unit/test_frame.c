@@ -4,10 +4,10 @@
 
 #include <cjson/cJSON.h>
 
-#include "ttt/clock.h"
-#include "ttt/frame.h"
-#include "ttt/keyfile.h"
-#include "ttt/mac.h"
+#include "ttt/util/clock.h"
+#include "datapath/frame.h"
+#include "ttt/crypto/keyfile.h"
+#include "ttt/crypto/mac.h"
 
 #define MTU TTT_MTU_DEFAULT
 #define WINDOW TTT_WINDOW_DEFAULT_NS

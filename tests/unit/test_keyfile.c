@@ -7,8 +7,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "ttt/base64.h"
-#include "ttt/keyfile.h"
+#include "crypto/base64.h"
+#include "ttt/crypto/keyfile.h"
 
 static char dir[256];
 

@@ -5,8 +5,8 @@
 
 #include <sodium.h>
 
-#include "ttt/mac.h"
-#include "ttt/sha256.h"
+#include "ttt/crypto/mac.h"
+#include "crypto/sha256.h"
 
 static void check_vector(const char *key_hex, const char *msg, size_t msg_len, const char *want)
 {

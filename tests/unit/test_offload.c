@@ -9,10 +9,10 @@
 #include <linux/virtio_net.h>
 #include <unistd.h>
 
-#include "ttt/bytes.h"
-#include "ttt/checksum.h"
-#include "ttt/gro.h"
-#include "ttt/gso.h"
+#include "ttt/util/bytes.h"
+#include "datapath/checksum.h"
+#include "datapath/gro.h"
+#include "datapath/gso.h"
 
 /* RFC 1071 the slow way: big-endian 16-bit words, 32-bit folds. */
 static uint16_t ref_sum(const uint8_t *p, size_t len, uint32_t start)

@@ -1,9 +1,9 @@
 /* test_options.c - ttt-worker's command line */
 #include "helpers.h"
 
-#include "ttt/frame.h"
-#include "ttt/options.h"
-#include "ttt/supervise.h"
+#include "datapath/frame.h"
+#include "ttt/worker/options.h"
+#include "worker/supervise.h"
 
 /* argv from a NULL-terminated list of arguments (after the program name). */
 static int build_argv(char *argv[16], va_list ap)

@@ -5,7 +5,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
-#include "ttt/peer.h"
+#include "datapath/peer.h"
 
 static void v4(struct ttt_sockaddr *a, uint32_t ip, uint16_t port)
 {

@@ -1,8 +1,8 @@
 /* test_ratelimit.c - log rate limiting */
 #include "helpers.h"
 
-#include "ttt/clock.h"
-#include "ttt/ratelimit.h"
+#include "ttt/util/clock.h"
+#include "ttt/util/ratelimit.h"
 
 #define SEC TTT_NSEC_PER_SEC
 

@@ -4,8 +4,8 @@
 
 #include <arpa/inet.h>
 
-#include "ttt/counters.h"
-#include "ttt/receive.h"
+#include "datapath/counters.h"
+#include "datapath/receive.h"
 
 bool __real_ttt_mac_verify(const struct ttt_mac *mac, const uint8_t *msg, size_t len,
 			   const uint8_t expect[TTT_MAC_LEN]);

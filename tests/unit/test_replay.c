@@ -2,7 +2,7 @@
  * eviction never opening a hole */
 #include "helpers.h"
 
-#include "ttt/replay.h"
+#include "datapath/replay.h"
 
 /* A MAC-like tag: distinct per n, with chosen low bits to force collisions. */
 static void tag(uint8_t mac[TTT_MAC_LEN], uint64_t n, uint64_t low)

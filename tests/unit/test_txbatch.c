@@ -2,8 +2,8 @@
  * covered by the integration tests, inside their own namespaces) */
 #include "helpers.h"
 
-#include "ttt/frame.h"
-#include "ttt/txbatch.h"
+#include "datapath/frame.h"
+#include "datapath/txbatch.h"
 
 static void add(struct ttt_txbatch *b, size_t len)
 {

@@ -1,0 +1,50 @@
+/* config.h - the network configuration a runtime sends on stdin
+ *
+ *   { "cniVersion": "1.0.0", "name": "lab-link", "type": "tinytaptunnel",
+ *     "keyFile": "/etc/tinytaptunnel/lab-link.key",
+ *     "listen": "198.18.0.1:9123", "peer": "198.18.0.2:9123",
+ *     "mtu": 1418, "mac": "02:00:00:00:00:01", "window": 3.0,
+ *     "ipam": { "type": "host-local", ... }, "stateDir": "/run/tinytaptunnel" }
+ *
+ * Per-attachment values override the configuration's, most specific first:
+ * runtimeConfig.mac, then args.cni.{peer,listen,mac} (Multus passes pod
+ * annotations there), then CNI_ARGS (MAC, TTT_PEER, TTT_LISTEN). Unknown
+ * fields are ignored; known ones of the wrong type or value are refused. */
+#ifndef CNI_CONFIG_H
+#define CNI_CONFIG_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cni/lib/args.h"
+#include "cni/lib/error.h"
+#include "ttt/net/ether.h"
+
+#define CNI_STATE_DIR_DEFAULT "/run/tinytaptunnel"
+
+struct cni_config {
+	cJSON *root; /* the parsed document, owned */
+	const char *cni_version; /* points into version_buf: valid after a failure too */
+	char version_buf[16];
+	const char *name;
+	const char *key_file; /* NULL when absent */
+	const char *listen;   /* NULL when absent */
+	const char *peer;     /* NULL: learn the peer (discovery) */
+	bool have_mac;
+	uint8_t mac[TTT_ETHER_LEN];
+	unsigned mtu;
+	double window; /* seconds */
+	const char *ipam_type; /* NULL: no IPAM, a layer-2-only interface */
+	const char *state_dir;
+	const cJSON *prev_result;       /* NULL when absent */
+	const cJSON *valid_attachments; /* GC's cni.dev/valid-attachments, or NULL */
+};
+
+/* Parses and validates text (len bytes) merged with args (CNI_ARGS). */
+int cni_config_parse(const char *text, size_t len, const struct cni_args *args,
+		     struct cni_config *c, struct cni_error *e);
+
+void cni_config_free(struct cni_config *c);
+
+#endif

@@ -1,0 +1,37 @@
+/* spawn.h - starting a detached ttt-worker for an attachment
+ *
+ * The worker gets its own session, /dev/null for stdin and stdout, a log
+ * file for stderr, and only three descriptors: the tap (3), the socket (4)
+ * and a readiness pipe (5). The runtime reads our stdout and stderr to end
+ * of file, so the worker must not hold them. It runs with --supervise: a
+ * worker that dies of a signal is restarted while the supervisor keeps the
+ * tap (and so the container's interface and addresses) alive; the PID
+ * recorded is the supervisor's. ADD returns only once the
+ * worker says "ready" (or has failed, with its own error message). */
+#ifndef CNI_SPAWN_H
+#define CNI_SPAWN_H
+
+#include <limits.h>
+#include <sys/types.h>
+
+#include "cni/lib/error.h"
+
+#define CNI_SPAWN_TIMEOUT_MS 5000
+
+struct cni_spawn {
+	const char *worker;   /* path of ttt-worker */
+	const char *log_path; /* its stderr */
+	int tap_fd, sock_fd;
+	const char *key_file, *listen, *peer; /* peer NULL: discovery */
+	unsigned mtu;
+	double window;
+};
+
+/* Starts the worker and waits until it runs. */
+int cni_spawn_worker(const struct cni_spawn *sp, pid_t *pid, struct cni_error *e);
+
+/* Finds ttt-worker beside our own executable, then in CNI_PATH, then in the
+ * directory it is installed into. */
+int cni_find_worker(const char *cni_path, char out[PATH_MAX], struct cni_error *e);
+
+#endif

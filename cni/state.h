@@ -1,0 +1,72 @@
+/* state.h - what the plugin made for each attachment, on disk
+ *
+ * <stateDir>/<network>/<containerID>:<ifname>.json records an attachment,
+ * written ahead of each step of ADD (so that after a crash the next ADD or
+ * DEL knows what may exist), beside the worker's log (.log) and a lock
+ * (.lock). ADD, DEL and CHECK hold the network's lock shared and the
+ * attachment's lock exclusive; GC holds the network's lock exclusive. The
+ * locks are flock(2)s, released by the kernel if the plugin dies. */
+#ifndef CNI_STATE_H
+#define CNI_STATE_H
+
+#include <limits.h>
+#include <net/if.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "cni/lib/error.h"
+#include "ttt/net/ether.h"
+
+#define CNI_ID_MAX 256
+
+struct cni_state {
+	char container_id[CNI_ID_MAX];
+	char ifname[IF_NAMESIZE];
+	char netns[PATH_MAX];
+	bool ready;                 /* false while ADD is under way (or died) */
+	char temp_name[IF_NAMESIZE]; /* the tap's name before it moved */
+	bool ipam_started;          /* IPAM ADD was (or may have been) run */
+	pid_t worker_pid;
+	uint64_t worker_start;
+	char mac[TTT_ETHER_STRLEN];
+};
+
+struct cni_store {
+	char dir[PATH_MAX]; /* <stateDir>/<network> */
+	int net_lock;       /* the network's lock */
+	int att_lock;       /* the attachment's lock, -1 when none held */
+	char att_lock_path[PATH_MAX];
+};
+
+/* Creates the directory (0700) and takes the network's lock, shared or
+ * exclusive. */
+int cni_store_open(struct cni_store *s, const char *state_dir, const char *network,
+		   bool exclusive, struct cni_error *e);
+
+/* Takes the attachment's lock (exclusive). */
+int cni_store_lock(struct cni_store *s, const char *cid, const char *ifname,
+		   struct cni_error *e);
+
+/* Releases the locks (removing the attachment's lock file when asked). */
+void cni_store_close(struct cni_store *s, bool remove_att_lock);
+
+/* <dir>/<cid>:<ifname><suffix> */
+int cni_store_path(const struct cni_store *s, const char *cid, const char *ifname,
+		   const char *suffix, char out[PATH_MAX]);
+
+/* Writes atomically (temporary file, then rename). */
+int cni_state_save(const struct cni_store *s, const struct cni_state *st, struct cni_error *e);
+
+/* *found is false when there is no record (not an error). */
+int cni_state_load(const struct cni_store *s, const char *cid, const char *ifname,
+		   struct cni_state *st, bool *found, struct cni_error *e);
+
+/* Removes the record and the worker's log. */
+void cni_state_remove(const struct cni_store *s, const char *cid, const char *ifname);
+
+/* Calls fn for every record in the network (for GC). */
+int cni_state_each(const struct cni_store *s, int (*fn)(struct cni_state *st, void *arg),
+		   void *arg, struct cni_error *e);
+
+#endif

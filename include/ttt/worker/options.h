@@ -1,0 +1,49 @@
+/* options.h - ttt-worker's command line
+ *
+ *   ttt-worker [options] <key file> <local address> [peer address]
+ *
+ * Compatible with tinytaptunnel v1.4's usage, plus long options. */
+#ifndef TTT_OPTIONS_H
+#define TTT_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "ttt/util/err.h"
+#include "ttt/util/log.h"
+
+struct ttt_options {
+	const char *keyfile;
+	const char *local;
+	const char *peer;   /* NULL: discovery */
+	const char *ifname; /* NULL: the kernel picks tapN */
+	unsigned mtu;
+	uint64_t window_ns;
+	enum ttt_log_level log_level;
+	int tap_fd;  /* -1: create a tap */
+	int sock_fd; /* -1: bind a socket */
+	int ready_fd; /* -1: none; else "ready\n" is written there once running */
+	bool no_offload; /* a plain tap: no vnet header, TSO or checksum offload */
+	bool supervise;  /* run as a supervisor restarting the worker (supervise.h) */
+};
+
+enum ttt_options_result {
+	TTT_OPTIONS_RUN,   /* run with the options */
+	TTT_OPTIONS_DONE,  /* --help or --version was printed: exit 0 */
+	TTT_OPTIONS_USAGE, /* no arguments at all: print usage, exit non-zero */
+	TTT_OPTIONS_ERROR, /* err says what is wrong */
+};
+
+/* Parses argv (getopt_long; resets its state, so it may be called again). */
+enum ttt_options_result ttt_options_parse(int argc, char **argv, struct ttt_options *o,
+					  struct ttt_err *err);
+
+void ttt_options_usage(FILE *out, const char *prog);
+
+/* Strict number parsers, shared with other front ends. */
+int ttt_parse_mtu(const char *s, unsigned *mtu, struct ttt_err *err);
+int ttt_parse_window(const char *s, uint64_t *window_ns, struct ttt_err *err);
+int ttt_parse_fd(const char *s, int *fd, struct ttt_err *err);
+
+#endif

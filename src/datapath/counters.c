@@ -1,0 +1,54 @@
+/* counters.c - printing the counters */
+#include "counters.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+
+static const char *const tx_names[TTT_TX_COUNT] = {
+	[TTT_TX_FRAMES] = "frames",	  [TTT_TX_BYTES] = "bytes",
+	[TTT_TX_NO_PEER] = "no_peer",	  [TTT_TX_OVERSIZE] = "oversize",
+	[TTT_TX_SEND_ERROR] = "send_error", [TTT_TX_TAP_ERROR] = "tap_error",
+	[TTT_TX_MALFORMED] = "malformed",
+};
+
+static const char *rx_name(unsigned i)
+{
+	switch (i) {
+	case TTT_RX_FRAMES:
+		return "frames";
+	case TTT_RX_BYTES:
+		return "bytes";
+	case TTT_RX_TAP_ERROR:
+		return "tap_error";
+	case TTT_RX_RECV_ERROR:
+		return "recv_error";
+	case TTT_RX_PEER_CHANGES:
+		return "peer_changes";
+	default:
+		return ttt_verdict_name((enum ttt_verdict)i);
+	}
+}
+
+static size_t put(char *buf, size_t len, size_t used, const char *dir, const char *name,
+		  uint64_t v)
+{
+	int n;
+
+	if (used >= len)
+		return used;
+	n = snprintf(buf + used, len - used, "%s%s_%s=%" PRIu64, used ? " " : "", dir, name, v);
+	return n < 0 ? used : used + (size_t)n;
+}
+
+void ttt_counters_format(const struct ttt_counters *c, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	if (len == 0)
+		return;
+	buf[0] = '\0';
+	for (unsigned i = 0; i < TTT_TX_COUNT; i++)
+		used = put(buf, len, used, "tx", tx_names[i], ttt_counter(&c->tx[i]));
+	for (unsigned i = 0; i < TTT_RX_COUNT; i++)
+		used = put(buf, len, used, "rx", rx_name(i), ttt_counter(&c->rx[i]));
+}

@@ -1,0 +1,176 @@
+/* txbatch.c - batched, GSO-grouped UDP sends */
+#include "txbatch.h"
+
+#include <errno.h>
+#include <netinet/udp.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "frame.h"
+
+bool ttt_txbatch_init(struct ttt_txbatch *b, size_t cap)
+{
+	memset(b, 0, sizeof(*b));
+	b->buf = malloc(cap);
+	b->cap = cap;
+	b->gso = true;
+	return b->buf != NULL;
+}
+
+void ttt_txbatch_free(struct ttt_txbatch *b)
+{
+	free(b->buf);
+	b->buf = NULL;
+}
+
+uint8_t *ttt_txbatch_slot(struct ttt_txbatch *b, size_t max)
+{
+	if (b->cap - b->used < max || b->n == TTT_TX_MAX_MSGS)
+		return NULL;
+	return b->buf + b->used;
+}
+
+/* Whether a datagram of len bytes can join the last run. */
+static bool extends(const struct ttt_txbatch *b, const struct ttt_tx_run *r, size_t len)
+{
+	return b->gso && !r->closed && len <= r->seg && r->count < TTT_TX_GSO_SEGS &&
+	       r->bytes + len <= TTT_TX_GSO_BYTES;
+}
+
+void ttt_txbatch_commit(struct ttt_txbatch *b, size_t len, size_t frame_len)
+{
+	struct ttt_tx_run *r = b->n ? &b->runs[b->n - 1] : NULL;
+
+	if (r && extends(b, r, len)) {
+		r->closed = len < r->seg;
+	} else {
+		r = &b->runs[b->n++];
+		memset(r, 0, sizeof(*r));
+		r->start = b->used;
+		r->seg = len;
+	}
+	r->bytes += len;
+	r->count++;
+	r->frame_bytes += frame_len;
+	b->used += len;
+	/* A full run list leaves no room: ttt_txbatch_slot then says send. */
+}
+
+static void prepare(struct ttt_txbatch *b, const struct ttt_sockaddr *to)
+{
+	for (unsigned i = 0; i < b->n; i++) {
+		struct msghdr *m = &b->msgs[i].msg_hdr;
+		struct ttt_tx_run *r = &b->runs[i];
+
+		memset(m, 0, sizeof(*m));
+		b->iov[i].iov_base = b->buf + r->start;
+		b->iov[i].iov_len = r->bytes;
+		m->msg_iov = &b->iov[i];
+		m->msg_iovlen = 1;
+		m->msg_name = (void *)&to->u.sa;
+		m->msg_namelen = to->len;
+		if (r->count > 1) {
+			struct cmsghdr *c = (struct cmsghdr *)b->ctl[i].buf;
+			uint16_t seg = (uint16_t)r->seg;
+			m->msg_control = b->ctl[i].buf;
+			m->msg_controllen = CMSG_SPACE(sizeof(seg));
+			c->cmsg_level = SOL_UDP;
+			c->cmsg_type = UDP_SEGMENT;
+			c->cmsg_len = CMSG_LEN(sizeof(seg));
+			memcpy(CMSG_DATA(c), &seg, sizeof(seg));
+		}
+	}
+}
+
+/* Errors after which the socket will never work again. */
+static bool fatal(int e)
+{
+	return e == EBADF || e == ENOTSOCK || e == EFAULT;
+}
+
+/* The socket buffer is full: wait a little for room. */
+static bool wait_writable(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLOUT };
+
+	return poll(&p, 1, 100) == 1;
+}
+
+/* Sends run i one datagram at a time (after the kernel refused GSO). */
+static void send_singly(const struct ttt_txbatch *b, unsigned i, int fd,
+			const struct ttt_sockaddr *to, struct ttt_tx_result *res)
+{
+	const struct ttt_tx_run *r = &b->runs[i];
+	size_t off = 0;
+
+	for (unsigned k = 0; k < r->count; k++) {
+		size_t len = k + 1 < r->count ? r->seg : r->bytes - off;
+		if (sendto(fd, b->buf + r->start + off, len, MSG_DONTWAIT, &to->u.sa, to->len) < 0) {
+			res->errors++;
+		} else {
+			res->frames++;
+			res->bytes += len - TTT_HDR_LEN;
+		}
+		off += len;
+	}
+}
+
+/* One sendmmsg() failure at message i: returns how many messages to skip
+ * (0 to retry), or -1 when the socket is gone. */
+static int failed_at(struct ttt_txbatch *b, unsigned i, int fd, const struct ttt_sockaddr *to,
+		     struct ttt_tx_result *res, bool *waited)
+{
+	int e = errno;
+
+	if (e == EINTR)
+		return 0;
+	if (e == EAGAIN || e == ENOBUFS) {
+		if (!*waited) {
+			*waited = true;
+			if (wait_writable(fd))
+				return 0;
+		}
+		for (unsigned k = i; k < b->n; k++) /* still full: drop the rest */
+			res->errors += b->runs[k].count;
+		return (int)(b->n - i);
+	}
+	if ((e == EINVAL || e == EIO) && b->runs[i].count > 1) {
+		b->gso = false; /* the path cannot take these datagrams as GSO */
+		res->gso_disabled = true;
+		send_singly(b, i, fd, to, res);
+		return 1;
+	}
+	if (fatal(e)) {
+		res->fatal_errno = e;
+		return -1;
+	}
+	res->errors += b->runs[i].count;
+	return 1;
+}
+
+void ttt_txbatch_send(struct ttt_txbatch *b, int fd, const struct ttt_sockaddr *to,
+		      struct ttt_tx_result *res)
+{
+	bool waited = false;
+	unsigned i = 0;
+
+	memset(res, 0, sizeof(*res));
+	prepare(b, to);
+	while (i < b->n) {
+		int sent = sendmmsg(fd, b->msgs + i, b->n - i, MSG_DONTWAIT);
+		if (sent < 0) {
+			int skip = failed_at(b, i, fd, to, res, &waited);
+			if (skip < 0)
+				break;
+			i += (unsigned)skip;
+			continue;
+		}
+		for (int k = 0; k < sent; k++, i++) {
+			res->frames += b->runs[i].count;
+			res->bytes += b->runs[i].frame_bytes;
+		}
+	}
+	b->n = 0;
+	b->used = 0;
+}

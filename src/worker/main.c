@@ -1,0 +1,256 @@
+/* worker_main.c - ttt-worker: one tunnel between a tap and a UDP peer */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "ttt/net/addr.h"
+#include "ttt/crypto/keyfile.h"
+#include "ttt/net/link.h"
+#include "ttt/util/log.h"
+#include "ttt/crypto/mac.h"
+#include "ttt/worker/options.h"
+#include "supervise.h"
+#include "ttt/net/tap.h"
+#include "ttt/datapath/tunnel.h"
+#include "ttt/net/udp.h"
+
+#define PROG "ttt-worker"
+
+struct worker {
+	struct ttt_options opt;
+	int sock_fd, tap_fd, sig_fd;
+	char ifname[IF_NAMESIZE];
+	struct ttt_sockaddr local, peer;
+	bool dual_stack, have_peer, offload;
+	struct ttt_mac *mac;
+	struct ttt_tunnel *tunnel;
+};
+
+/* Binds (or adopts) the socket and resolves the peer for it. */
+static int setup_socket(struct worker *w, struct ttt_err *err)
+{
+	struct ttt_endpoint local, peer;
+	struct ttt_sockaddr want;
+	char a[TTT_ADDRSTRLEN], b[TTT_ADDRSTRLEN];
+
+	if (ttt_endpoint_parse(w->opt.local, &local, err) < 0)
+		return ttt_err_prefix(err, "local address '%s'", w->opt.local);
+	if (w->opt.peer && ttt_endpoint_parse(w->opt.peer, &peer, err) < 0)
+		return ttt_err_prefix(err, "peer address '%s'", w->opt.peer);
+	if (ttt_endpoint_resolve_local(&local, &want, err) < 0)
+		return ttt_err_prefix(err, "local address '%s'", w->opt.local);
+	if (w->opt.sock_fd >= 0) {
+		if (ttt_udp_adopt(w->opt.sock_fd, &w->local, &w->dual_stack, err) < 0)
+			return -1;
+		w->sock_fd = w->opt.sock_fd;
+		if (!ttt_sockaddr_equal(&want, &w->local))
+			return ttt_err_set(err, "inherited socket is bound to %s, not %s",
+					   ttt_sockaddr_str(&w->local, a), ttt_sockaddr_str(&want, b));
+	} else {
+		w->sock_fd = ttt_udp_open(&want, &w->local, &w->dual_stack, err);
+		if (w->sock_fd < 0)
+			return -1;
+	}
+	if (!w->opt.peer)
+		return 0;
+	if (ttt_endpoint_resolve_peer(&peer, &w->local, w->dual_stack, &w->peer, err) < 0)
+		return ttt_err_prefix(err, "peer address '%s'", w->opt.peer);
+	w->have_peer = true;
+	return 0;
+}
+
+static int setup_key(struct worker *w, struct ttt_err *err)
+{
+	struct ttt_keyfile_info info = { .created = false, .mode = 0 };
+	struct ttt_key *key = NULL;
+
+	if (ttt_keyfile_load_or_create(w->opt.keyfile, &key, &info, err) < 0)
+		return -1;
+	if (info.created)
+		ttt_info("generated a new key in %s (mode 0600)", w->opt.keyfile);
+	else if (ttt_keyfile_mode_is_loose(info.mode))
+		ttt_warn("key file %s is accessible by group or others (mode %04o); "
+			 "chmod 600 it", w->opt.keyfile, (unsigned)info.mode);
+	w->mac = ttt_mac_new(key->bytes, key->len);
+	ttt_key_free(key);
+	if (!w->mac)
+		return ttt_err_set(err, "out of secure memory for the key");
+	return 0;
+}
+
+static int setup_tap(struct worker *w, struct ttt_err *err)
+{
+	struct ttt_link_change chg = TTT_LINK_CHANGE_INIT;
+
+	if (w->opt.tap_fd >= 0) {
+		if (ttt_tap_adopt(w->opt.tap_fd, w->ifname, &w->offload, err) < 0)
+			return -1;
+		w->tap_fd = w->opt.tap_fd;
+		return 0; /* the caller configured it, maybe in another namespace */
+	}
+	w->offload = !w->opt.no_offload;
+	w->tap_fd = ttt_tap_open(w->opt.ifname, w->offload ? TTT_TAP_OFFLOAD : 0, w->ifname, err);
+	if (w->tap_fd < 0)
+		return -1;
+	chg.mtu = w->opt.mtu;
+	chg.up = true;
+	return ttt_link_change(w->ifname, &chg, err);
+}
+
+static int setup_signals(struct worker *w, struct ttt_err *err)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
+	/* Blocked before any thread starts, so every thread inherits the mask. */
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return ttt_err_sys(err, errno, "cannot block signals");
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+		return ttt_err_sys(err, errno, "cannot ignore SIGPIPE");
+	w->sig_fd = signalfd(-1, &set, SFD_CLOEXEC);
+	if (w->sig_fd < 0)
+		return ttt_err_sys(err, errno, "cannot create a signalfd");
+	return 0;
+}
+
+static int start_tunnel(struct worker *w, struct ttt_err *err)
+{
+	struct ttt_tunnel_config cfg = {
+		.tap_fd = w->tap_fd,
+		.sock_fd = w->sock_fd,
+		.mac = w->mac,
+		.mtu = w->opt.mtu,
+		.window_ns = w->opt.window_ns,
+		.peer = w->have_peer ? &w->peer : NULL,
+		.replay_capacity = 0,
+		.offload = w->offload,
+	};
+
+	return ttt_tunnel_start(&cfg, &w->tunnel, err);
+}
+
+/* Network inputs are checked before the key file, so a bad address never
+ * leaves a freshly generated key behind. */
+static int start(struct worker *w, struct ttt_err *err)
+{
+	char a[TTT_ADDRSTRLEN], b[TTT_ADDRSTRLEN];
+
+	if (setup_signals(w, err) < 0 || setup_socket(w, err) < 0 || setup_key(w, err) < 0 ||
+	    setup_tap(w, err) < 0 || start_tunnel(w, err) < 0)
+		return -1;
+	ttt_info("Created tunnel at interface %s with MTU %u", w->ifname, w->opt.mtu);
+	ttt_info("listening on %s, %s %s", ttt_sockaddr_str(&w->local, a),
+		 w->have_peer ? "peer" : "learning the peer from authenticated datagrams",
+		 w->have_peer ? ttt_sockaddr_str(&w->peer, b) : "");
+	return 0;
+}
+
+/* Tells whoever started us that the tunnel runs. */
+static void signal_ready(struct worker *w)
+{
+	static const char msg[] = "ready\n";
+	int fd = w->opt.ready_fd;
+
+	if (fd < 0)
+		return;
+	if (write(fd, msg, sizeof(msg) - 1) != (ssize_t)sizeof(msg) - 1)
+		ttt_warn("cannot report readiness on descriptor %d: %s", fd, strerror(errno));
+	close(fd);
+}
+
+static void log_stats(struct worker *w, enum ttt_log_level level)
+{
+	char line[900];
+
+	ttt_tunnel_stats(w->tunnel, line, sizeof(line));
+	ttt_log(level, "stats: %s", line);
+}
+
+/* Waits for a signal or a failing direction. Returns the exit status. */
+static int run(struct worker *w)
+{
+	struct pollfd pfd[2] = {
+		{ .fd = w->sig_fd, .events = POLLIN },
+		{ .fd = ttt_tunnel_fail_fd(w->tunnel), .events = POLLIN },
+	};
+	struct signalfd_siginfo si;
+
+	for (;;) {
+		if (poll(pfd, 2, -1) < 0 && errno != EINTR) {
+			ttt_error("poll: %s", strerror(errno));
+			return 1;
+		}
+		if (pfd[1].revents)
+			return 1;
+		if (!pfd[0].revents)
+			continue;
+		if (read(w->sig_fd, &si, sizeof(si)) != sizeof(si))
+			continue;
+		if (si.ssi_signo == SIGUSR1) {
+			log_stats(w, TTT_LOG_ALWAYS);
+			continue;
+		}
+		ttt_info("stopping on signal %u", si.ssi_signo);
+		return 0;
+	}
+}
+
+static void teardown(struct worker *w)
+{
+	if (w->tunnel) {
+		log_stats(w, TTT_LOG_INFO);
+		ttt_tunnel_stop(w->tunnel);
+	}
+	if (w->tap_fd >= 0)
+		close(w->tap_fd);
+	if (w->sock_fd >= 0)
+		close(w->sock_fd);
+	if (w->sig_fd >= 0)
+		close(w->sig_fd);
+	ttt_mac_free(w->mac); /* wipes the keyed state */
+}
+
+int main(int argc, char **argv)
+{
+	struct worker w = { .sock_fd = -1, .tap_fd = -1, .sig_fd = -1 };
+	struct ttt_err err = { .msg = "", .code = 0 };
+	int status = 1;
+
+	switch (ttt_options_parse(argc, argv, &w.opt, &err)) {
+	case TTT_OPTIONS_DONE:
+		return 0;
+	case TTT_OPTIONS_USAGE:
+		ttt_options_usage(stderr, PROG);
+		return 2;
+	case TTT_OPTIONS_ERROR:
+		fprintf(stderr, "%s: %s\n", PROG, err.msg);
+		return 2;
+	case TTT_OPTIONS_RUN:
+		break;
+	}
+	ttt_log_init(PROG, w.opt.log_level);
+	if (w.opt.supervise)
+		return ttt_supervise(argc, argv, w.opt.ready_fd);
+	if (w.opt.ready_fd >= 0 && fcntl(w.opt.ready_fd, F_SETFD, FD_CLOEXEC) < 0) {
+		fprintf(stderr, "%s: --ready-fd %d: %s\n", PROG, w.opt.ready_fd, strerror(errno));
+		return 2;
+	}
+	if (start(&w, &err) < 0) {
+		ttt_error("%s", err.msg);
+	} else {
+		signal_ready(&w);
+		status = run(&w);
+	}
+	teardown(&w);
+	return status;
+}

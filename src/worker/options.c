@@ -1,0 +1,218 @@
+/* options.c - parsing ttt-worker's command line */
+#include "ttt/worker/options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ttt/util/clock.h"
+#include "ttt/proto.h"
+#include "ttt/net/tap.h"
+#include "ttt/version.h"
+
+#define WINDOW_MAX_SECONDS ((double)TTT_WINDOW_MAX_SECONDS)
+
+void ttt_options_usage(FILE *out, const char *prog)
+{
+	fprintf(out,
+		"Usage: %s [options] <key file> <local address> [peer address]\n"
+		"\n"
+		"Joins a tap interface to a peer over UDP; every frame travels as one datagram\n"
+		"authenticated with HMAC-SHA256 (tinytaptunnel v1.4 wire format).\n"
+		"\n"
+		"  <key file>       base64 preshared key; created (32 random bytes, mode 0600)\n"
+		"                   when it does not exist\n"
+		"  <local address>  :9123, 0.0.0.0:9123, 198.18.0.1:9123, [2001:db8::1]:9123,\n"
+		"                   [::]:9123 or host:9123\n"
+		"  [peer address]   where to send; without it the peer is learnt from the\n"
+		"                   latest authenticated datagram\n"
+		"\n"
+		"Options:\n"
+		"  --ifname NAME     name of the tap (default: the kernel picks tapN)\n"
+		"  --mtu N           MTU of the tap (default %d, %d-%d)\n"
+		"  --window SECONDS  accept timestamps this far from now (default 3.0)\n"
+		"  --tap-fd N        use the inherited tap descriptor N instead of creating one\n"
+		"  --socket-fd N     use the inherited bound UDP socket N; <local address> must\n"
+		"                    name the address it is bound to\n"
+		"  --no-offload      do not take TCP superframes (TSO) from the tap; every\n"
+		"                    frame is read and written one by one\n"
+		"  --supervise       run the worker as a child and restart it when it dies of a\n"
+		"                    signal, keeping inherited descriptors (the tap) open\n"
+		"  --ready-fd N      write \"ready\" to descriptor N and close it once the\n"
+		"                    tunnel runs (for whoever started the worker)\n"
+		"  -v, --verbose     log more (debug)\n"
+		"  -q, --quiet       log less (-q warnings, -qq errors only)\n"
+		"  -h, --help        print this help\n"
+		"  -V, --version     print the version\n"
+		"\n"
+		"Signals: SIGUSR1 prints the counters; SIGTERM, SIGINT and SIGHUP stop it.\n",
+		prog, TTT_MTU_DEFAULT, TTT_MTU_MIN, TTT_MTU_MAX);
+}
+
+static int parse_ulong(const char *s, unsigned long max, unsigned long *v)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	*v = strtoul(s, &end, 10);
+	return errno || *end || *v > max ? -1 : 0;
+}
+
+int ttt_parse_mtu(const char *s, unsigned *mtu, struct ttt_err *err)
+{
+	unsigned long v;
+
+	if (parse_ulong(s, ULONG_MAX, &v) < 0 || v < TTT_MTU_MIN || v > TTT_MTU_MAX)
+		return ttt_err_set(err, "MTU '%s' is not a number from %d to %d", s, TTT_MTU_MIN,
+				   TTT_MTU_MAX);
+	*mtu = (unsigned)v;
+	return 0;
+}
+
+int ttt_parse_window(const char *s, uint64_t *window_ns, struct ttt_err *err)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (end == s || *end || errno || !isfinite(v) || v <= 0 || v > WINDOW_MAX_SECONDS)
+		return ttt_err_set(err, "window '%s' is not a number of seconds above 0 and up to %.0f",
+				   s, WINDOW_MAX_SECONDS);
+	*window_ns = (uint64_t)(v * (double)TTT_NSEC_PER_SEC + 0.5);
+	return 0;
+}
+
+int ttt_parse_fd(const char *s, int *fd, struct ttt_err *err)
+{
+	unsigned long v;
+
+	if (parse_ulong(s, INT_MAX, &v) < 0)
+		return ttt_err_set(err, "descriptor '%s' is not a number", s);
+	*fd = (int)v;
+	return 0;
+}
+
+enum { OPT_IFNAME = 256, OPT_MTU, OPT_WINDOW, OPT_TAP_FD, OPT_SOCKET_FD, OPT_READY_FD,
+       OPT_NO_OFFLOAD, OPT_SUPERVISE };
+
+static const struct option long_options[] = {
+	{ "ifname", required_argument, NULL, OPT_IFNAME },
+	{ "mtu", required_argument, NULL, OPT_MTU },
+	{ "window", required_argument, NULL, OPT_WINDOW },
+	{ "tap-fd", required_argument, NULL, OPT_TAP_FD },
+	{ "socket-fd", required_argument, NULL, OPT_SOCKET_FD },
+	{ "ready-fd", required_argument, NULL, OPT_READY_FD },
+	{ "no-offload", no_argument, NULL, OPT_NO_OFFLOAD },
+	{ "supervise", no_argument, NULL, OPT_SUPERVISE },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void defaults(struct ttt_options *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->mtu = TTT_MTU_DEFAULT;
+	o->window_ns = TTT_WINDOW_DEFAULT_NS;
+	o->log_level = TTT_LOG_INFO;
+	o->tap_fd = -1;
+	o->sock_fd = -1;
+	o->ready_fd = -1;
+}
+
+/* One option; returns 1 to go on, 0 when done (help/version), -1 on error. */
+static int take_option(int c, const char *arg, struct ttt_options *o, struct ttt_err *err)
+{
+	switch (c) {
+	case OPT_IFNAME:
+		if (!ttt_ifname_valid(arg))
+			return ttt_err_set(err, "'%s' is not a valid interface name", arg);
+		o->ifname = arg;
+		return 1;
+	case OPT_MTU:
+		return ttt_parse_mtu(arg, &o->mtu, err) < 0 ? -1 : 1;
+	case OPT_WINDOW:
+		return ttt_parse_window(arg, &o->window_ns, err) < 0 ? -1 : 1;
+	case OPT_TAP_FD:
+		return ttt_parse_fd(arg, &o->tap_fd, err) < 0 ? -1 : 1;
+	case OPT_SOCKET_FD:
+		return ttt_parse_fd(arg, &o->sock_fd, err) < 0 ? -1 : 1;
+	case OPT_READY_FD:
+		return ttt_parse_fd(arg, &o->ready_fd, err) < 0 ? -1 : 1;
+	case OPT_NO_OFFLOAD:
+		o->no_offload = true;
+		return 1;
+	case OPT_SUPERVISE:
+		o->supervise = true;
+		return 1;
+	case 'v':
+		o->log_level = TTT_LOG_DEBUG;
+		return 1;
+	case 'q':
+		o->log_level = o->log_level > TTT_LOG_WARN ? TTT_LOG_WARN : TTT_LOG_ERROR;
+		return 1;
+	case 'h':
+		ttt_options_usage(stdout, "ttt-worker");
+		return 0;
+	case 'V':
+		printf("ttt-worker %s\n", TTT_VERSION);
+		return 0;
+	default:
+		return ttt_err_set(err, "unknown option (see --help)");
+	}
+}
+
+static enum ttt_options_result take_positional(int n, char **args, struct ttt_options *o,
+					       struct ttt_err *err)
+{
+	if (n < 2 || n > 3) {
+		ttt_err_set(err, "expected <key file> <local address> [peer address], got %d "
+				 "argument%s (see --help)", n, n == 1 ? "" : "s");
+		return TTT_OPTIONS_ERROR;
+	}
+	o->keyfile = args[0];
+	o->local = args[1];
+	o->peer = n == 3 ? args[2] : NULL;
+	if (!*o->keyfile) {
+		ttt_err_set(err, "the key file path is empty");
+		return TTT_OPTIONS_ERROR;
+	}
+	if (o->ifname && o->tap_fd >= 0) {
+		ttt_err_set(err, "--ifname cannot be used with --tap-fd");
+		return TTT_OPTIONS_ERROR;
+	}
+	return TTT_OPTIONS_RUN;
+}
+
+enum ttt_options_result ttt_options_parse(int argc, char **argv, struct ttt_options *o,
+					  struct ttt_err *err)
+{
+	int c;
+
+	defaults(o);
+	if (argc <= 1)
+		return TTT_OPTIONS_USAGE;
+	optind = 0; /* full reinitialisation of getopt's state */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":vqhV", long_options, NULL)) != -1) {
+		int r;
+		if (c == '?' || c == ':') {
+			ttt_err_set(err, "%s '%s' (see --help)",
+				    c == ':' ? "missing value for option" : "unknown option",
+				    argv[optind - 1]);
+			return TTT_OPTIONS_ERROR;
+		}
+		r = take_option(c, optarg, o, err);
+		if (r <= 0)
+			return r == 0 ? TTT_OPTIONS_DONE : TTT_OPTIONS_ERROR;
+	}
+	return take_positional(argc - optind, argv + optind, o, err);
+}
