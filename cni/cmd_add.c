@@ -10,15 +10,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "plugin.h"
+#include "spawn.h"
 #include "cni/lib/delegate.h"
 #include "cni/lib/netns.h"
-#include "plugin.h"
 #include "cni/lib/proc.h"
 #include "cni/lib/result.h"
-#include "spawn.h"
+#include "ttt/crypto/keyfile.h"
 #include "ttt/net/addr.h"
 #include "ttt/net/ipaddr.h"
-#include "ttt/crypto/keyfile.h"
 #include "ttt/net/link.h"
 #include "ttt/net/route.h"
 #include "ttt/net/tap.h"

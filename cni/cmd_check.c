@@ -7,8 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cni/lib/netns.h"
 #include "plugin.h"
+#include "cni/lib/netns.h"
 #include "cni/lib/proc.h"
 #include "cni/lib/result.h"
 #include "ttt/net/ipaddr.h"

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cni/lib/delegate.h"
 #include "plugin.h"
+#include "cni/lib/delegate.h"
 #include "cni/lib/version.h"
 
 /* The highest version we speak that the IPAM plugin lists, not above ours;

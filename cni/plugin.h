@@ -9,12 +9,12 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "cni/lib/args.h"
 #include "config.h"
+#include "state.h"
+#include "cni/lib/args.h"
 #include "cni/lib/delegate.h"
 #include "cni/lib/env.h"
 #include "cni/lib/error.h"
-#include "state.h"
 
 struct cni_ctx {
 	struct cni_env env;

@@ -4,8 +4,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cni/lib/netns.h"
 #include "plugin.h"
+#include "cni/lib/netns.h"
 #include "cni/lib/proc.h"
 #include "ttt/net/link.h"
 

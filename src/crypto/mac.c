@@ -11,8 +11,8 @@
 #include <sodium.h>
 #include <string.h>
 
-#include "ttt/util/bytes.h"
 #include "sha256.h"
+#include "ttt/util/bytes.h"
 
 #define BLOCK TTT_SHA256_BLOCK
 

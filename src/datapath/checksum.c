@@ -40,3 +40,14 @@ uint16_t ttt_csum_finish(uint64_t sum)
 		sum = (sum & 0xffff) + (sum >> 16);
 	return (uint16_t)~sum;
 }
+
+uint64_t ttt_csum_pseudo(const uint8_t *ip, bool ipv4, uint8_t proto, size_t l4len)
+{
+	/* Source and destination addresses: 8 bytes at 12 (IPv4), 32 at 8 (IPv6). */
+	uint64_t sum = ipv4 ? ttt_csum_add(0, ip + 12, 8) : ttt_csum_add(0, ip + 8, 32);
+
+	sum = ttt_csum_add_be16(sum, proto);
+	if (!ipv4)
+		sum = ttt_csum_add_be16(sum, (uint16_t)(l4len >> 16));
+	return ttt_csum_add_be16(sum, (uint16_t)l4len);
+}

@@ -6,6 +6,7 @@
 #ifndef TTT_CHECKSUM_H
 #define TTT_CHECKSUM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -25,6 +26,10 @@ static inline uint64_t ttt_csum_add_be16(uint64_t sum, uint16_t host_value)
 	memcpy(&w, b, 2);
 	return sum + w;
 }
+
+/* The pseudo-header sum for an L4 segment of l4len bytes of protocol proto
+ * behind the IPv4 (ipv4) or IPv6 header at ip. */
+uint64_t ttt_csum_pseudo(const uint8_t *ip, bool ipv4, uint8_t proto, size_t l4len);
 
 /* Writes a checksum computed by ttt_csum_finish at p. */
 static inline void ttt_csum_store(uint8_t *p, uint16_t csum)

@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <sys/uio.h>
 
+#include "ttt/proto.h"
+
 #define TTT_GRO_MAX_SEGS 64
 
 struct ttt_gro_stats {
@@ -36,7 +38,8 @@ struct ttt_gro {
 	bool psh;          /* a segment had PSH: the joined packet carries it */
 	uint32_t next_seq;
 	uint16_t next_id;
-	uint8_t vnet_hdr[10];
+	uint8_t vnet_hdr[TTT_VNET_HDR_LEN];  /* of the joined packet */
+	uint8_t plain_hdr[TTT_VNET_HDR_LEN]; /* of a frame written as it is */
 	struct iovec iov[TTT_GRO_MAX_SEGS + 1];
 	struct ttt_gro_stats stats;
 };

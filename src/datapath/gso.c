@@ -4,37 +4,23 @@
 #include <linux/virtio_net.h>
 #include <string.h>
 
-#include "ttt/util/bytes.h"
 #include "checksum.h"
-
-#define ETH_HLEN_ 14
-#define TCP_FIN 0x01
-#define TCP_PSH 0x08
-#define TCP_CWR 0x80
-
-void ttt_vnet_hdr_read(const uint8_t *p, struct ttt_vnet_hdr *h)
-{
-	h->flags = p[0];
-	h->gso_type = p[1];
-	memcpy(&h->hdr_len, p + 2, 2);
-	memcpy(&h->gso_size, p + 4, 2);
-	memcpy(&h->csum_start, p + 6, 2);
-	memcpy(&h->csum_offset, p + 8, 2);
-}
+#include "ttt/proto.h"
+#include "ttt/util/bytes.h"
 
 /* Offset of the L3 header after the Ethernet header and up to two VLAN
  * tags, or 0 when the frame is too short. */
 static size_t l3_offset(const uint8_t *pkt, size_t len, uint16_t *ethertype)
 {
-	size_t off = 12;
+	size_t off = TTT_ETH_HLEN - 2; /* the type field */
 
 	for (int tags = 0; tags <= 2; tags++) {
 		if (off + 2 > len)
 			return 0;
 		*ethertype = ttt_get_be16(pkt + off);
-		if (*ethertype != 0x8100 && *ethertype != 0x88a8)
+		if (*ethertype != TTT_ETH_P_8021Q && *ethertype != TTT_ETH_P_8021AD)
 			return off + 2;
-		off += 4;
+		off += TTT_VLAN_HLEN;
 	}
 	return 0;
 }
@@ -59,19 +45,20 @@ static size_t begin_tso(struct ttt_gso *g, const struct ttt_vnet_hdr *h)
 	size_t l3 = l3_offset(g->pkt, g->len, &type), thlen;
 
 	g->ipv4 = h->gso_type == VIRTIO_NET_HDR_GSO_TCPV4;
-	if (!l3 || type != (g->ipv4 ? 0x0800 : 0x86dd) || h->gso_size == 0)
+	if (!l3 || type != (g->ipv4 ? TTT_ETH_P_IPV4 : TTT_ETH_P_IPV6) || h->gso_size == 0)
 		return 0;
 	g->l3 = l3;
 	g->l4 = h->csum_start;
-	if (g->ipv4 && (l3 + 20 > g->len || (g->pkt[l3] >> 4) != 4 ||
-			g->l4 != l3 + (size_t)(g->pkt[l3] & 15) * 4 || g->l4 < l3 + 20))
+	if (g->ipv4 && (l3 + TTT_IPV4_HLEN > g->len || (g->pkt[l3] >> 4) != 4 ||
+			g->l4 != l3 + (size_t)(g->pkt[l3] & 15) * 4 || g->l4 < l3 + TTT_IPV4_HLEN))
 		return 0;
-	if (!g->ipv4 && (l3 + 40 > g->len || (g->pkt[l3] >> 4) != 6 || g->l4 < l3 + 40))
+	if (!g->ipv4 && (l3 + TTT_IPV6_HLEN > g->len || (g->pkt[l3] >> 4) != 6 ||
+			 g->l4 < l3 + TTT_IPV6_HLEN))
 		return 0;
-	if (g->l4 + 20 > g->len)
+	if (g->l4 + TTT_TCP_HLEN > g->len)
 		return 0;
 	thlen = (size_t)(g->pkt[g->l4 + 12] >> 4) * 4;
-	if (thlen < 20 || g->l4 + thlen > g->len)
+	if (thlen < TTT_TCP_HLEN || g->l4 + thlen > g->len)
 		return 0;
 	g->payload = g->l4 + thlen;
 	g->seg = h->gso_size;
@@ -88,7 +75,7 @@ size_t ttt_gso_begin(struct ttt_gso *g, const struct ttt_vnet_hdr *h, const uint
 	memset(g, 0, sizeof(*g));
 	g->pkt = pkt;
 	g->len = len;
-	if (len < ETH_HLEN_)
+	if (len < TTT_ETH_HLEN)
 		return 0;
 	switch (h->gso_type & ~VIRTIO_NET_HDR_GSO_ECN) {
 	case VIRTIO_NET_HDR_GSO_NONE:
@@ -101,18 +88,6 @@ size_t ttt_gso_begin(struct ttt_gso *g, const struct ttt_vnet_hdr *h, const uint
 	}
 }
 
-/* Pseudo-header sum for an L4 segment of l4len bytes. */
-static uint64_t pseudo(const struct ttt_gso *g, const uint8_t *frame, size_t l4len)
-{
-	const uint8_t *ip = frame + g->l3;
-	uint64_t sum = g->ipv4 ? ttt_csum_add(0, ip + 12, 8) : ttt_csum_add(0, ip + 8, 32);
-
-	sum = ttt_csum_add_be16(sum, 6); /* TCP */
-	if (!g->ipv4)
-		sum = ttt_csum_add_be16(sum, (uint16_t)(l4len >> 16));
-	return ttt_csum_add_be16(sum, (uint16_t)l4len);
-}
-
 /* Builds segment i of the superframe in out. */
 static size_t segment(struct ttt_gso *g, size_t i, uint8_t *out)
 {
@@ -121,6 +96,7 @@ static size_t segment(struct ttt_gso *g, size_t i, uint8_t *out)
 	size_t flen = g->payload + chunk, l4len = flen - g->l4;
 	uint8_t *ip = out + g->l3, *tcp = out + g->l4;
 	bool last = i + 1 == g->count;
+	uint64_t sum;
 
 	memcpy(out, g->pkt, g->payload);
 	memcpy(out + g->payload, g->pkt + start, chunk);
@@ -130,12 +106,14 @@ static size_t segment(struct ttt_gso *g, size_t i, uint8_t *out)
 		ttt_put_be16(ip + 10, 0);
 		ttt_csum_store(ip + 10, ttt_csum_finish(ttt_csum_add(0, ip, g->l4 - g->l3)));
 	} else {
-		ttt_put_be16(ip + 4, (uint16_t)(flen - g->l3 - 40));
+		ttt_put_be16(ip + 4, (uint16_t)(flen - g->l3 - TTT_IPV6_HLEN));
 	}
 	ttt_put_be32(tcp + 4, g->seq + (uint32_t)(i * g->seg));
-	tcp[13] = g->tcp_flags & (uint8_t)~((last ? 0 : TCP_FIN | TCP_PSH) | (i ? TCP_CWR : 0));
-	ttt_put_be16(tcp + 16, 0);
-	ttt_csum_store(tcp + 16, ttt_csum_finish(ttt_csum_add(pseudo(g, out, l4len), tcp, l4len)));
+	tcp[13] = g->tcp_flags &
+		  (uint8_t)~((last ? 0 : TTT_TCP_FIN | TTT_TCP_PSH) | (i ? TTT_TCP_CWR : 0));
+	ttt_put_be16(tcp + TTT_TCP_CSUM_OFFSET, 0);
+	sum = ttt_csum_pseudo(ip, g->ipv4, TTT_IPPROTO_TCP, l4len);
+	ttt_csum_store(tcp + TTT_TCP_CSUM_OFFSET, ttt_csum_finish(ttt_csum_add(sum, tcp, l4len)));
 	return flen;
 }
 

@@ -13,16 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ttt/proto.h"
-
-struct ttt_vnet_hdr {
-	uint8_t flags;    /* VIRTIO_NET_HDR_F_NEEDS_CSUM, ... */
-	uint8_t gso_type; /* VIRTIO_NET_HDR_GSO_NONE, _TCPV4, _TCPV6 */
-	uint16_t hdr_len, gso_size, csum_start, csum_offset;
-};
-
-/* Reads the header at p (host byte order, as tun uses by default). */
-void ttt_vnet_hdr_read(const uint8_t *p, struct ttt_vnet_hdr *h);
+#include "ttt/net/tap.h"
 
 /* Iterates over the wire frames of one packet from the tap. */
 struct ttt_gso {

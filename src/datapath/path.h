@@ -13,8 +13,8 @@
 #include <stdint.h>
 
 #include "counters.h"
-#include "ttt/crypto/mac.h"
 #include "peer.h"
+#include "ttt/crypto/mac.h"
 
 struct ttt_path {
 	int tap_fd;

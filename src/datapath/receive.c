@@ -7,11 +7,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ttt/util/clock.h"
 #include "gro.h"
+#include "replay.h"
+#include "ttt/util/clock.h"
 #include "ttt/util/log.h"
 #include "ttt/util/ratelimit.h"
-#include "replay.h"
 
 /* Messages per recvmmsg(); each may be a UDP_GRO bundle of datagrams. */
 #define RX_MSGS 8

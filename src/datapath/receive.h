@@ -10,9 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ttt/net/addr.h"
 #include "frame.h"
 #include "path.h"
+#include "ttt/net/addr.h"
 
 struct ttt_rx;
 

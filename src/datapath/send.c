@@ -13,12 +13,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ttt/util/clock.h"
 #include "frame.h"
 #include "gso.h"
+#include "txbatch.h"
+#include "ttt/util/clock.h"
 #include "ttt/util/log.h"
 #include "ttt/util/ratelimit.h"
-#include "txbatch.h"
 
 /* Room for anything a tap can hand over, so that nothing is truncated. */
 #define READ_CAP (TTT_VNET_HDR_LEN + 65536)

@@ -11,6 +11,26 @@
 
 #include "ttt/proto.h"
 
+void ttt_vnet_hdr_read(const uint8_t p[TTT_VNET_HDR_LEN], struct ttt_vnet_hdr *h)
+{
+	h->flags = p[0];
+	h->gso_type = p[1];
+	memcpy(&h->hdr_len, p + 2, 2);
+	memcpy(&h->gso_size, p + 4, 2);
+	memcpy(&h->csum_start, p + 6, 2);
+	memcpy(&h->csum_offset, p + 8, 2);
+}
+
+void ttt_vnet_hdr_write(uint8_t p[TTT_VNET_HDR_LEN], const struct ttt_vnet_hdr *h)
+{
+	p[0] = h->flags;
+	p[1] = h->gso_type;
+	memcpy(p + 2, &h->hdr_len, 2);
+	memcpy(p + 4, &h->gso_size, 2);
+	memcpy(p + 6, &h->csum_start, 2);
+	memcpy(p + 8, &h->csum_offset, 2);
+}
+
 int ttt_ifname_valid(const char *name)
 {
 	size_t len = strlen(name);

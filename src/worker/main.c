@@ -9,16 +9,16 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-#include "ttt/net/addr.h"
-#include "ttt/crypto/keyfile.h"
-#include "ttt/net/link.h"
-#include "ttt/util/log.h"
-#include "ttt/crypto/mac.h"
-#include "ttt/worker/options.h"
 #include "supervise.h"
-#include "ttt/net/tap.h"
+#include "ttt/crypto/keyfile.h"
+#include "ttt/crypto/mac.h"
 #include "ttt/datapath/tunnel.h"
+#include "ttt/net/addr.h"
+#include "ttt/net/link.h"
+#include "ttt/net/tap.h"
 #include "ttt/net/udp.h"
+#include "ttt/util/log.h"
+#include "ttt/worker/options.h"
 
 #define PROG "ttt-worker"
 

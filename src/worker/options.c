@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ttt/util/clock.h"
-#include "ttt/proto.h"
 #include "ttt/net/tap.h"
+#include "ttt/proto.h"
+#include "ttt/util/clock.h"
 #include "ttt/version.h"
 
 #define WINDOW_MAX_SECONDS ((double)TTT_WINDOW_MAX_SECONDS)

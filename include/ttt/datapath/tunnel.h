@@ -6,9 +6,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ttt/crypto/mac.h"
 #include "ttt/net/addr.h"
 #include "ttt/util/err.h"
-#include "ttt/crypto/mac.h"
 
 struct ttt_tunnel_config {
 	int tap_fd;  /* non-blocking tap, see tap.h */

@@ -8,13 +8,26 @@
 
 #include <net/if.h>
 #include <stdbool.h>
+#include <stdint.h>
 
+#include "ttt/proto.h"
 #include "ttt/util/err.h"
 
 /* Open the tap with a virtio_net_hdr before every packet, and offer the
  * kernel checksum and TCP segmentation offload (see gso.h): it may then
  * hand over 64 KiB TCP superframes in one read. */
 #define TTT_TAP_OFFLOAD 1u
+
+/* The virtio_net_hdr in front of every packet of a tap opened with
+ * TTT_TAP_OFFLOAD: TTT_VNET_HDR_LEN bytes, host byte order (tun's default). */
+struct ttt_vnet_hdr {
+	uint8_t flags;    /* VIRTIO_NET_HDR_F_NEEDS_CSUM, ... */
+	uint8_t gso_type; /* VIRTIO_NET_HDR_GSO_NONE, _TCPV4, _TCPV6 */
+	uint16_t hdr_len, gso_size, csum_start, csum_offset;
+};
+
+void ttt_vnet_hdr_read(const uint8_t p[TTT_VNET_HDR_LEN], struct ttt_vnet_hdr *h);
+void ttt_vnet_hdr_write(uint8_t p[TTT_VNET_HDR_LEN], const struct ttt_vnet_hdr *h);
 
 /* Creates (or attaches to a persistent) tap. name may be NULL or "" to let
  * the kernel choose tapN; the name it got is written to ifname. */
