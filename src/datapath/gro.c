@@ -4,9 +4,9 @@
 #include <errno.h>
 #include <linux/virtio_net.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "checksum.h"
+#include "ttt/net/io.h"
 #include "ttt/net/tap.h"
 #include "ttt/proto.h"
 #include "ttt/util/bytes.h"
@@ -108,10 +108,10 @@ static bool joins(const struct ttt_gro *g, const uint8_t *f, const struct seg *s
 
 static int emit(struct ttt_gro *g, struct iovec *iov, int cnt, unsigned frames, size_t bytes)
 {
-	if (writev(g->fd, iov, cnt) < 0) {
+	if (ttt_tap_write(g->fd, iov, cnt) < 0) {
 		int e = errno;
 		g->stats.errors += frames;
-		if (e == EBADF || e == EBADFD || e == EFAULT) {
+		if (ttt_io_classify(e) == TTT_IO_FATAL) {
 			g->stats.fatal_errno = e;
 			return -1;
 		}

@@ -7,7 +7,6 @@
 #ifndef TTT_PATH_H
 #define TTT_PATH_H
 
-#include <errno.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -39,12 +38,6 @@ struct ttt_path {
  * limit) or the path is stopping. Returns 1 when fd should be read again,
  * 0 when stopping, -1 on a poll error. */
 int ttt_path_wait(const struct ttt_path *p, int fd, int timeout_ms);
-
-/* Errors after which a tap or socket descriptor will never work again. */
-static inline bool ttt_fd_error_is_fatal(int e)
-{
-	return e == EBADF || e == EBADFD || e == ENOTSOCK || e == EFAULT;
-}
 
 static inline bool ttt_path_stopping(const struct ttt_path *p)
 {

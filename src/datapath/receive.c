@@ -2,13 +2,13 @@
 #include "receive.h"
 
 #include <errno.h>
-#include <netinet/udp.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "gro.h"
 #include "replay.h"
+#include "ttt/net/io.h"
+#include "ttt/net/udp.h"
 #include "ttt/util/clock.h"
 #include "ttt/util/log.h"
 #include "ttt/util/ratelimit.h"
@@ -28,7 +28,7 @@ struct ttt_rx {
 	struct iovec iov[RX_MSGS];
 	struct ttt_sockaddr src[RX_MSGS];
 	union {
-		char buf[CMSG_SPACE(sizeof(int))];
+		char buf[TTT_UDP_CTL_LEN];
 		struct cmsghdr align;
 	} ctl[RX_MSGS];
 	struct ttt_gro gro; /* frames on their way into the tap */
@@ -146,25 +146,12 @@ static int handle(struct ttt_rx *rx, uint8_t *dgram, size_t len, const struct tt
 	return ttt_gro_add(&rx->gro, dgram + TTT_HDR_LEN, len - TTT_HDR_LEN);
 }
 
-/* The size of the datagrams in a GRO bundle, or 0 for a single datagram. */
-static size_t gro_size(const struct msghdr *m)
-{
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(m); c; c = CMSG_NXTHDR((struct msghdr *)m, c)) {
-		int v;
-		if (c->cmsg_level != SOL_UDP || c->cmsg_type != UDP_GRO)
-			continue;
-		memcpy(&v, CMSG_DATA(c), sizeof(v));
-		return v > 0 ? (size_t)v : 0;
-	}
-	return 0;
-}
-
 /* Splits message i into its datagrams and handles each. */
 static int handle_message(struct ttt_rx *rx, unsigned i, uint64_t now)
 {
 	struct msghdr *m = &rx->msgs[i].msg_hdr;
 	uint8_t *buf = rx->iov[i].iov_base;
-	size_t len = rx->msgs[i].msg_len, seg = gro_size(m);
+	size_t len = rx->msgs[i].msg_len, seg = ttt_udp_gro_size(m);
 	size_t off = 0;
 
 	rx->src[i].len = m->msg_namelen;
@@ -203,13 +190,14 @@ static int pump_one(struct ttt_rx *rx)
 	int n;
 
 	arm(rx);
-	n = recvmmsg(p->sock_fd, rx->msgs, RX_MSGS, MSG_DONTWAIT, NULL);
+	n = ttt_udp_recv(p->sock_fd, rx->msgs, RX_MSGS);
 	if (n < 0) {
 		int e = errno;
-		if (e == EAGAIN || e == EINTR)
-			return e == EINTR;
+		enum ttt_io_error k = ttt_io_classify(e);
+		if (k == TTT_IO_AGAIN || k == TTT_IO_INTR)
+			return k == TTT_IO_INTR;
 		ttt_count(&p->counters.rx[TTT_RX_RECV_ERROR], 1);
-		if (ttt_fd_error_is_fatal(e)) {
+		if (k == TTT_IO_FATAL) {
 			ttt_error("UDP socket failed: %s", strerror(e));
 			return -1;
 		}

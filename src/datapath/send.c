@@ -11,11 +11,12 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "frame.h"
 #include "gso.h"
 #include "txbatch.h"
+#include "ttt/net/io.h"
+#include "ttt/net/tap.h"
 #include "ttt/util/clock.h"
 #include "ttt/util/log.h"
 #include "ttt/util/ratelimit.h"
@@ -107,14 +108,15 @@ static int pump_one(struct sender *s)
 	struct ttt_path *p = s->path;
 	size_t skip = p->offload ? TTT_VNET_HDR_LEN : 0;
 	struct ttt_vnet_hdr h = plain;
-	ssize_t n = read(p->tap_fd, s->rd, READ_CAP);
+	ssize_t n = ttt_tap_read(p->tap_fd, s->rd, READ_CAP);
 
 	if (n < 0) {
 		int e = errno;
-		if (e == EAGAIN || e == EINTR)
-			return e == EINTR;
+		enum ttt_io_error k = ttt_io_classify(e);
+		if (k == TTT_IO_AGAIN || k == TTT_IO_INTR)
+			return k == TTT_IO_INTR;
 		ttt_count(&p->counters.tx[TTT_TX_TAP_ERROR], 1);
-		if (ttt_fd_error_is_fatal(e)) {
+		if (k == TTT_IO_FATAL) {
 			ttt_error("tap device failed: %s", strerror(e));
 			return -1;
 		}

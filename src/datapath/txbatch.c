@@ -2,12 +2,13 @@
 #include "txbatch.h"
 
 #include <errno.h>
-#include <netinet/udp.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "frame.h"
+#include "ttt/net/io.h"
+#include "ttt/net/udp.h"
 
 bool ttt_txbatch_init(struct ttt_txbatch *b, size_t cap)
 {
@@ -70,23 +71,9 @@ static void prepare(struct ttt_txbatch *b, const struct ttt_sockaddr *to)
 		m->msg_iovlen = 1;
 		m->msg_name = (void *)&to->u.sa;
 		m->msg_namelen = to->len;
-		if (r->count > 1) {
-			struct cmsghdr *c = (struct cmsghdr *)b->ctl[i].buf;
-			uint16_t seg = (uint16_t)r->seg;
-			m->msg_control = b->ctl[i].buf;
-			m->msg_controllen = CMSG_SPACE(sizeof(seg));
-			c->cmsg_level = SOL_UDP;
-			c->cmsg_type = UDP_SEGMENT;
-			c->cmsg_len = CMSG_LEN(sizeof(seg));
-			memcpy(CMSG_DATA(c), &seg, sizeof(seg));
-		}
+		if (r->count > 1)
+			ttt_udp_set_segment(m, b->ctl[i].buf, (uint16_t)r->seg);
 	}
-}
-
-/* Errors after which the socket will never work again. */
-static bool fatal(int e)
-{
-	return e == EBADF || e == ENOTSOCK || e == EFAULT;
 }
 
 /* The socket buffer is full: wait a little for room. */
@@ -106,7 +93,7 @@ static void send_singly(const struct ttt_txbatch *b, unsigned i, int fd,
 
 	for (unsigned k = 0; k < r->count; k++) {
 		size_t len = k + 1 < r->count ? r->seg : r->bytes - off;
-		if (sendto(fd, b->buf + r->start + off, len, MSG_DONTWAIT, &to->u.sa, to->len) < 0) {
+		if (ttt_udp_send_one(fd, b->buf + r->start + off, len, to) < 0) {
 			res->errors++;
 		} else {
 			res->frames++;
@@ -141,7 +128,7 @@ static int failed_at(struct ttt_txbatch *b, unsigned i, int fd, const struct ttt
 		send_singly(b, i, fd, to, res);
 		return 1;
 	}
-	if (fatal(e)) {
+	if (ttt_io_classify(e) == TTT_IO_FATAL) {
 		res->fatal_errno = e;
 		return -1;
 	}
@@ -158,7 +145,7 @@ void ttt_txbatch_send(struct ttt_txbatch *b, int fd, const struct ttt_sockaddr *
 	memset(res, 0, sizeof(*res));
 	prepare(b, to);
 	while (i < b->n) {
-		int sent = sendmmsg(fd, b->msgs + i, b->n - i, MSG_DONTWAIT);
+		int sent = ttt_udp_send(fd, b->msgs + i, b->n - i);
 		if (sent < 0) {
 			int skip = failed_at(b, i, fd, to, res, &waited);
 			if (skip < 0)

@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 
 #include "ttt/net/addr.h"
+#include "ttt/net/udp.h"
 
 #define TTT_TX_MAX_MSGS 64
 #define TTT_TX_GSO_SEGS 64        /* the kernel's UDP_MAX_SEGMENTS */
@@ -36,7 +37,7 @@ struct ttt_txbatch {
 	struct mmsghdr msgs[TTT_TX_MAX_MSGS];
 	struct iovec iov[TTT_TX_MAX_MSGS];
 	union {
-		char buf[CMSG_SPACE(sizeof(uint16_t))];
+		char buf[TTT_UDP_CTL_LEN];
 		struct cmsghdr align;
 	} ctl[TTT_TX_MAX_MSGS];
 };

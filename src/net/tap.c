@@ -31,6 +31,16 @@ void ttt_vnet_hdr_write(uint8_t p[TTT_VNET_HDR_LEN], const struct ttt_vnet_hdr *
 	memcpy(p + 8, &h->csum_offset, 2);
 }
 
+ssize_t ttt_tap_read(int fd, uint8_t *buf, size_t cap)
+{
+	return read(fd, buf, cap);
+}
+
+int ttt_tap_write(int fd, const struct iovec *iov, int cnt)
+{
+	return writev(fd, iov, cnt) < 0 ? -1 : 0;
+}
+
 int ttt_ifname_valid(const char *name)
 {
 	size_t len = strlen(name);

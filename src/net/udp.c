@@ -16,6 +16,45 @@ static void enable_gro(int fd)
 	(void)setsockopt(fd, SOL_UDP, UDP_GRO, &on, sizeof(on)); /* best effort */
 }
 
+int ttt_udp_recv(int fd, struct mmsghdr *msgs, unsigned n)
+{
+	return recvmmsg(fd, msgs, n, MSG_DONTWAIT, NULL);
+}
+
+size_t ttt_udp_gro_size(const struct msghdr *m)
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(m); c; c = CMSG_NXTHDR((struct msghdr *)m, c)) {
+		int v;
+		if (c->cmsg_level != SOL_UDP || c->cmsg_type != UDP_GRO)
+			continue;
+		memcpy(&v, CMSG_DATA(c), sizeof(v));
+		return v > 0 ? (size_t)v : 0;
+	}
+	return 0;
+}
+
+int ttt_udp_send(int fd, struct mmsghdr *msgs, unsigned n)
+{
+	return sendmmsg(fd, msgs, n, MSG_DONTWAIT);
+}
+
+int ttt_udp_send_one(int fd, const void *buf, size_t len, const struct ttt_sockaddr *to)
+{
+	return sendto(fd, buf, len, MSG_DONTWAIT, &to->u.sa, to->len) < 0 ? -1 : 0;
+}
+
+void ttt_udp_set_segment(struct msghdr *m, void *ctl, uint16_t seg)
+{
+	struct cmsghdr *c = ctl;
+
+	m->msg_control = ctl;
+	m->msg_controllen = CMSG_SPACE(sizeof(seg));
+	c->cmsg_level = SOL_UDP;
+	c->cmsg_type = UDP_SEGMENT;
+	c->cmsg_len = CMSG_LEN(sizeof(seg));
+	memcpy(CMSG_DATA(c), &seg, sizeof(seg));
+}
+
 void ttt_udp_grow_buffers(int fd, int bytes)
 {
 	/* The *FORCE variants ignore net.core.[rw]mem_max but need CAP_NET_ADMIN. */

@@ -9,6 +9,8 @@
 #include <net/if.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
+#include <sys/uio.h>
 
 #include "ttt/proto.h"
 #include "ttt/util/err.h"
@@ -38,6 +40,13 @@ int ttt_tap_open(const char *name, unsigned flags, char ifname[IF_NAMESIZE],
  * information, makes it non-blocking and close-on-exec, reports its name
  * and whether it was opened with IFF_VNET_HDR (whose offloads it enables). */
 int ttt_tap_adopt(int fd, char ifname[IF_NAMESIZE], bool *offload, struct ttt_err *err);
+
+/* Reads one packet (after its virtio header, when the tap has one) without
+ * blocking: its length, or -1 with errno (classified by ttt_io_classify). */
+ssize_t ttt_tap_read(int fd, uint8_t *buf, size_t cap);
+
+/* Writes one packet gathered from iov (cnt pieces): 0, or -1 with errno. */
+int ttt_tap_write(int fd, const struct iovec *iov, int cnt);
 
 /* Whether name is usable as a Linux interface name (1-15 characters, no '/',
  * ':' or whitespace, not "." or ".."). */
