@@ -115,8 +115,8 @@ $(CNICLIENT): tests/tools/cniclient/main.go
 		GOCACHE=$(abspath $(BUILD))/gocache HOME=$(abspath $(BUILD)) GOFLAGS= \
 		go build -o $(abspath $@) main.go
 
-MAC_BENCH   := $(BUILD)/tests/mac_bench
-$(MAC_BENCH): tests/bench/mac_bench.c $(LIB)
+HMAC_BENCH   := $(BUILD)/tests/hmac_bench
+$(HMAC_BENCH): tests/bench/hmac_bench.c $(LIB)
 	$(call msg,CCLD,$@)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(ALL_LDLIBS)
@@ -127,7 +127,7 @@ deps:
 # Figures, not tests: nothing here gates CI.
 bench:
 	$(Q)sh deploy/install-deps.sh --bench
-	$(Q)$(MAKE) --no-print-directory all $(MAC_BENCH)
+	$(Q)$(MAKE) --no-print-directory all $(HMAC_BENCH)
 	$(Q)BUILD=$(BUILD) bash tests/bench/bench.sh
 
 check: deps

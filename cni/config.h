@@ -32,7 +32,7 @@ struct cni_config {
 	const char *listen;   /* NULL when absent */
 	const char *peer;     /* NULL: learn the peer (discovery) */
 	bool have_mac;
-	uint8_t mac[TTT_ETHER_LEN];
+	uint8_t mac[TTT_ETH_ALEN];
 	unsigned mtu;
 	double window; /* seconds */
 	const char *ipam_type; /* NULL: no IPAM, a layer-2-only interface */

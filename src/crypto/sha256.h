@@ -1,8 +1,8 @@
 /* sha256.h - SHA-256 compression with the x86 SHA extensions (SHA-NI)
  *
- * Only the block function; HMAC (mac.c) does the padding. On CPUs without
- * SHA-NI, and on other architectures, ttt_sha256_hw is false and mac.c uses
- * libsodium instead. Checked against libsodium in tests/unit/test_mac.c. */
+ * Only the block function; HMAC (hmac.c) does the padding. On CPUs without
+ * SHA-NI, and on other architectures, ttt_sha256_hw is false and hmac.c uses
+ * libsodium instead. Checked against libsodium in tests/unit/test_hmac.c. */
 #ifndef TTT_SHA256_H
 #define TTT_SHA256_H
 

@@ -8,7 +8,7 @@ static const char *const verdict_names[TTT_VERDICT_COUNT] = {
 	[TTT_DROP_SHORT] = "short",
 	[TTT_DROP_OVERSIZE] = "oversize",
 	[TTT_DROP_WRONG_SOURCE] = "wrong_source",
-	[TTT_DROP_BAD_MAC] = "bad_mac",
+	[TTT_DROP_BAD_HMAC] = "bad_mac",
 	[TTT_DROP_STALE] = "stale",
 	[TTT_DROP_FUTURE] = "future",
 	[TTT_DROP_RUNT] = "runt",
@@ -22,14 +22,14 @@ const char *ttt_verdict_name(enum ttt_verdict v)
 
 uint64_t ttt_frame_ts(const uint8_t *dgram)
 {
-	return ttt_get_be64(dgram + TTT_MAC_LEN);
+	return ttt_get_be64(dgram + TTT_HMAC_LEN);
 }
 
-void ttt_frame_seal(const struct ttt_mac *mac, uint8_t *dgram, size_t frame_len,
+void ttt_frame_seal(const struct ttt_hmac *hmac, uint8_t *dgram, size_t frame_len,
 		    uint64_t ts_ns)
 {
-	ttt_put_be64(dgram + TTT_MAC_LEN, ts_ns);
-	ttt_mac_compute(mac, dgram + TTT_MAC_LEN, TTT_TS_LEN + frame_len, dgram);
+	ttt_put_be64(dgram + TTT_HMAC_LEN, ts_ns);
+	ttt_hmac_compute(hmac, dgram + TTT_HMAC_LEN, TTT_TS_LEN + frame_len, dgram);
 }
 
 enum ttt_verdict ttt_frame_check_len(size_t len, size_t max_dgram)
@@ -49,15 +49,15 @@ static enum ttt_verdict check_time(uint64_t ts, uint64_t now, uint64_t window)
 	return ts - now > window ? TTT_DROP_FUTURE : TTT_PASS;
 }
 
-enum ttt_verdict ttt_frame_open(const struct ttt_mac *mac, const uint8_t *dgram, size_t len,
+enum ttt_verdict ttt_frame_open(const struct ttt_hmac *hmac, const uint8_t *dgram, size_t len,
 				size_t max_dgram, uint64_t now_ns, uint64_t window_ns)
 {
 	enum ttt_verdict v = ttt_frame_check_len(len, max_dgram);
 
 	if (v != TTT_PASS)
 		return v;
-	if (!ttt_mac_verify(mac, dgram + TTT_MAC_LEN, len - TTT_MAC_LEN, dgram))
-		return TTT_DROP_BAD_MAC;
+	if (!ttt_hmac_verify(hmac, dgram + TTT_HMAC_LEN, len - TTT_HMAC_LEN, dgram))
+		return TTT_DROP_BAD_HMAC;
 	v = check_time(ttt_frame_ts(dgram), now_ns, window_ns);
 	if (v != TTT_PASS)
 		return v;

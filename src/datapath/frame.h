@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ttt/crypto/mac.h"
+#include "ttt/crypto/hmac.h"
 #include "ttt/proto.h"
 
 /* Why a received datagram was dropped; TTT_PASS when it was not. */
@@ -19,7 +19,7 @@ enum ttt_verdict {
 	TTT_DROP_SHORT,        /* fewer than 41 bytes */
 	TTT_DROP_OVERSIZE,     /* more than 40 + MTU + 14 bytes */
 	TTT_DROP_WRONG_SOURCE, /* not from the configured peer */
-	TTT_DROP_BAD_MAC,
+	TTT_DROP_BAD_HMAC,
 	TTT_DROP_STALE,  /* timestamp older than the window */
 	TTT_DROP_FUTURE, /* timestamp further ahead than the window */
 	TTT_DROP_RUNT,   /* authentic, but shorter than an Ethernet header */
@@ -42,7 +42,7 @@ static inline size_t ttt_dgram_max(unsigned mtu)
 
 /* The frame at dgram + TTT_HDR_LEN (frame_len bytes) gets its timestamp and
  * MAC written in front of it. The datagram is TTT_HDR_LEN + frame_len long. */
-void ttt_frame_seal(const struct ttt_mac *mac, uint8_t *dgram, size_t frame_len,
+void ttt_frame_seal(const struct ttt_hmac *hmac, uint8_t *dgram, size_t frame_len,
 		    uint64_t ts_ns);
 
 /* Length check alone (cheap, done before anything else). */
@@ -50,7 +50,7 @@ enum ttt_verdict ttt_frame_check_len(size_t len, size_t max_dgram);
 
 /* Full check: length, MAC, timestamp against now +- window, runt. On
  * TTT_PASS the frame is dgram + TTT_HDR_LEN, len - TTT_HDR_LEN bytes long. */
-enum ttt_verdict ttt_frame_open(const struct ttt_mac *mac, const uint8_t *dgram, size_t len,
+enum ttt_verdict ttt_frame_open(const struct ttt_hmac *hmac, const uint8_t *dgram, size_t len,
 				size_t max_dgram, uint64_t now_ns, uint64_t window_ns);
 
 /* The timestamp of a datagram of at least TTT_HDR_LEN bytes. */

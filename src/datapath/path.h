@@ -13,7 +13,7 @@
 
 #include "counters.h"
 #include "peer.h"
-#include "ttt/crypto/mac.h"
+#include "ttt/crypto/hmac.h"
 
 struct ttt_path {
 	int tap_fd;
@@ -24,7 +24,7 @@ struct ttt_path {
 	uint64_t window_ns;
 	bool fixed_peer; /* explicit peer: datagrams from elsewhere are dropped */
 	bool offload;    /* the tap carries a virtio_net_hdr before every packet */
-	const struct ttt_mac *mac;
+	const struct ttt_hmac *hmac;
 	struct ttt_peer peer;
 	struct ttt_counters counters;
 };

@@ -78,7 +78,7 @@ enum ttt_verdict ttt_rx_classify(struct ttt_rx *rx, const uint8_t *dgram, size_t
 		return v;
 	if (p->fixed_peer && !ttt_sockaddr_equal(src, &rx->peer))
 		return TTT_DROP_WRONG_SOURCE;
-	v = ttt_frame_open(p->mac, dgram, len, rx->max_dgram, now_ns, p->window_ns);
+	v = ttt_frame_open(p->hmac, dgram, len, rx->max_dgram, now_ns, p->window_ns);
 	if (v != TTT_PASS)
 		return v;
 	if (!ttt_replay_accept(rx->replay, ttt_frame_ts(dgram), dgram))

@@ -110,14 +110,14 @@ static void evict_oldest(struct ttt_replay *r)
 	r->count--;
 }
 
-bool ttt_replay_accept(struct ttt_replay *r, uint64_t ts, const uint8_t mac[TTT_MAC_LEN])
+bool ttt_replay_accept(struct ttt_replay *r, uint64_t ts, const uint8_t hmac[TTT_HMAC_LEN])
 {
 	uint64_t tag[2];
 	uint32_t pos;
 
 	if (ts <= r->floor)
 		return false;
-	memcpy(tag, mac, sizeof(tag));
+	memcpy(tag, hmac, sizeof(tag));
 	pos = probe(r, tag);
 	if (r->index[pos] != 0)
 		return false;

@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "ttt/crypto/mac.h"
+#include "ttt/crypto/hmac.h"
 
 #define TTT_REPLAY_DEFAULT_CAPACITY 8192
 
@@ -25,7 +25,7 @@ void ttt_replay_free(struct ttt_replay *r);
 
 /* True, and remembered, when no datagram with this MAC was accepted before
  * and ts is above the floor; false when it must be dropped as a replay. */
-bool ttt_replay_accept(struct ttt_replay *r, uint64_t ts, const uint8_t mac[TTT_MAC_LEN]);
+bool ttt_replay_accept(struct ttt_replay *r, uint64_t ts, const uint8_t hmac[TTT_HMAC_LEN]);
 
 /* Timestamps at or below this are refused (0 until the first eviction). */
 uint64_t ttt_replay_floor(const struct ttt_replay *r);

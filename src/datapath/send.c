@@ -96,7 +96,7 @@ static int add_frames(struct sender *s, const struct ttt_vnet_hdr *h, const uint
 		flen = ttt_gso_next(&g, slot + TTT_HDR_LEN);
 		if (flen == 0)
 			return 0;
-		ttt_frame_seal(s->path->mac, slot, flen, stamp(s));
+		ttt_frame_seal(s->path->hmac, slot, flen, stamp(s));
 		ttt_txbatch_commit(&s->tx, TTT_HDR_LEN + flen, flen);
 	}
 }

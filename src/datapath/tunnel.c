@@ -57,7 +57,7 @@ static int init_path(struct ttt_tunnel *t, const struct ttt_tunnel_config *cfg)
 	p->window_ns = cfg->window_ns;
 	p->fixed_peer = cfg->peer != NULL;
 	p->offload = cfg->offload;
-	p->mac = cfg->mac;
+	p->hmac = cfg->hmac;
 	atomic_init(&p->stopping, false);
 	ttt_peer_init(&p->peer, cfg->peer);
 	p->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);

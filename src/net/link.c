@@ -31,7 +31,7 @@ static int fill_change(struct rtnl_link *c, const struct ttt_link_change *chg)
 	if (chg->mtu)
 		rtnl_link_set_mtu(c, chg->mtu);
 	if (chg->mac) {
-		struct nl_addr *a = nl_addr_build(AF_LLC, chg->mac, TTT_MAC_ADDR_LEN);
+		struct nl_addr *a = nl_addr_build(AF_LLC, chg->mac, TTT_ETH_ALEN);
 		if (!a)
 			return -NLE_NOMEM;
 		rtnl_link_set_addr(c, a);
@@ -83,8 +83,8 @@ static void fill_info(struct rtnl_link *link, struct ttt_link_info *info)
 	info->ifindex = rtnl_link_get_ifindex(link);
 	info->mtu = rtnl_link_get_mtu(link);
 	info->up = (rtnl_link_get_flags(link) & IFF_UP) != 0;
-	if (mac && nl_addr_get_len(mac) == TTT_MAC_ADDR_LEN)
-		memcpy(info->mac, nl_addr_get_binary_addr(mac), TTT_MAC_ADDR_LEN);
+	if (mac && nl_addr_get_len(mac) == TTT_ETH_ALEN)
+		memcpy(info->mac, nl_addr_get_binary_addr(mac), TTT_ETH_ALEN);
 	snprintf(info->kind, sizeof(info->kind), "%s", kind ? kind : "");
 }
 

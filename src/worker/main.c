@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 #include "supervise.h"
+#include "ttt/crypto/hmac.h"
 #include "ttt/crypto/keyfile.h"
-#include "ttt/crypto/mac.h"
 #include "ttt/datapath/tunnel.h"
 #include "ttt/net/addr.h"
 #include "ttt/net/link.h"
@@ -28,7 +28,7 @@ struct worker {
 	char ifname[IF_NAMESIZE];
 	struct ttt_sockaddr local, peer;
 	bool dual_stack, have_peer, offload;
-	struct ttt_mac *mac;
+	struct ttt_hmac *hmac;
 	struct ttt_tunnel *tunnel;
 };
 
@@ -77,9 +77,9 @@ static int setup_key(struct worker *w, struct ttt_err *err)
 	else if (ttt_keyfile_mode_is_loose(info.mode))
 		ttt_warn("key file %s is accessible by group or others (mode %04o); "
 			 "chmod 600 it", w->opt.keyfile, (unsigned)info.mode);
-	w->mac = ttt_mac_new(key->bytes, key->len);
+	w->hmac = ttt_hmac_new(key->bytes, key->len);
 	ttt_key_free(key);
-	if (!w->mac)
+	if (!w->hmac)
 		return ttt_err_set(err, "out of secure memory for the key");
 	return 0;
 }
@@ -128,7 +128,7 @@ static int start_tunnel(struct worker *w, struct ttt_err *err)
 	struct ttt_tunnel_config cfg = {
 		.tap_fd = w->tap_fd,
 		.sock_fd = w->sock_fd,
-		.mac = w->mac,
+		.hmac = w->hmac,
 		.mtu = w->opt.mtu,
 		.window_ns = w->opt.window_ns,
 		.peer = w->have_peer ? &w->peer : NULL,
@@ -217,7 +217,7 @@ static void teardown(struct worker *w)
 		close(w->sock_fd);
 	if (w->sig_fd >= 0)
 		close(w->sig_fd);
-	ttt_mac_free(w->mac); /* wipes the keyed state */
+	ttt_hmac_free(w->hmac); /* wipes the keyed state */
 }
 
 int main(int argc, char **argv)

@@ -41,7 +41,7 @@ die() {
 
 [ "$(id -u)" = 0 ] || die "run as root (it creates network namespaces)"
 command -v iperf3 >/dev/null || die "iperf3 is missing (apt-get install iperf3)"
-[ -x "$WORKER" ] && [ -x "$PLUGIN" ] && [ -x "$BUILD/tests/mac_bench" ] || die "build first (make bench)"
+[ -x "$WORKER" ] && [ -x "$PLUGIN" ] && [ -x "$BUILD/tests/hmac_bench" ] || die "build first (make bench)"
 
 ipa() { ip netns exec "$A" "$@"; }
 ipb() { ip netns exec "$B" "$@"; }
@@ -187,7 +187,7 @@ measure vxlan 198.19.1.2
 measure ttt 198.19.0.2
 PEAK_RSS=$(( $(rss "$WA" VmHWM) > $(rss "$WB" VmHWM) ? $(rss "$WA" VmHWM) : $(rss "$WB" VmHWM) ))
 cni_rows
-"$BUILD/tests/mac_bench" >"$TMP/mac.txt"
+"$BUILD/tests/hmac_bench" >"$TMP/hmac.txt"
 
 printf '\n| path | TCP 1 stream | TCP 4 streams | 64-byte UDP received (loss) | ping RTT (median) |\n'
 printf '|---|---|---|---|---|\n'
@@ -213,5 +213,5 @@ printf '| peak RSS (largest worker) | %s KiB |\n' "$PEAK_RSS"
 printf '| CNI ADD+DEL, tinytaptunnel (host-local IPAM) | %s ms |\n' "${CNI_TTT:-n/a}"
 printf '| CNI ADD+DEL, Debian ptp (host-local IPAM) | %s ms (ratio %s) |\n' "${CNI_PTP:-n/a}" \
 	"$(ratio "${CNI_TTT:-0}" "${CNI_PTP:-0}")"
-awk '$1 == "mac" { n = NF; impl = $2; for (i = 3; i <= n - 4; i++) impl = impl " " $i
-	printf "| MAC at %s-byte frames, %s | %.2f GB/s, %.0f k frames/s, %.2f us/frame |\n", $(n-3), impl, $(n-1), $(n-2) / 1e3, $n }' "$TMP/mac.txt"
+awk '$1 == "hmac" { n = NF; impl = $2; for (i = 3; i <= n - 4; i++) impl = impl " " $i
+	printf "| MAC at %s-byte frames, %s | %.2f GB/s, %.0f k frames/s, %.2f us/frame |\n", $(n-3), impl, $(n-1), $(n-2) / 1e3, $n }' "$TMP/hmac.txt"

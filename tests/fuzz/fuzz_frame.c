@@ -8,7 +8,7 @@
  * replay filter has capacity 8, so it sees many insertions and evictions;
  * its verdicts are compared with a reference model (abort on mismatch).
  * The MAC of every datagram is also computed on libsodium
- * (ttt_mac_new_portable) and must equal the one from the SHA-NI code.
+ * (ttt_hmac_new_portable) and must equal the one from the SHA-NI code.
  *
  * Input: a 9-byte header, then records until the input ends.
  *   header  [0] config: bits 0-1 MTU (1418, 68, 1500, 65453), bit 2 explicit
@@ -36,7 +36,7 @@
 
 #include "datapath/frame.h"
 #include "ttt/util/log.h"
-#include "ttt/crypto/mac.h"
+#include "ttt/crypto/hmac.h"
 #include "datapath/path.h"
 #include "datapath/peer.h"
 #include "datapath/receive.h"
@@ -56,7 +56,7 @@ static const uint64_t CAPTURE_NS = 1795550851000000000ULL; /* just before the ve
 static const unsigned MTUS[4] = { 1418, 68, 1500, 65453 };
 static const uint64_t WINDOWS[4] = { 3000000000ULL, 0, 1, UINT64_MAX };
 
-static struct ttt_mac *mac, *portable;
+static struct ttt_hmac *hmac, *portable;
 static struct ttt_sockaddr sources[4];
 
 /* The replay filter as its header describes it: the tags (first 16 bytes of
@@ -106,9 +106,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	ttt_log_init("fuzz_frame", TTT_LOG_ERROR); /* no line per peer change */
-	mac = ttt_mac_new(KEY, sizeof(KEY));
-	portable = ttt_mac_new_portable(KEY, sizeof(KEY));
-	if (!mac || !portable)
+	hmac = ttt_hmac_new(KEY, sizeof(KEY));
+	portable = ttt_hmac_new_portable(KEY, sizeof(KEY));
+	if (!hmac || !portable)
 		abort();
 	v4(&sources[0], "198.18.0.2", 9123);
 	v4(&sources[1], "198.18.0.1", 9123);
@@ -176,7 +176,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	path.mtu = MTUS[cfg & 3];
 	path.window_ns = window = WINDOWS[(cfg >> 3) & 3];
 	path.fixed_peer = (cfg & 4) != 0;
-	path.mac = mac;
+	path.hmac = hmac;
 	ttt_peer_init(&path.peer, path.fixed_peer ? &sources[0] : NULL);
 	rx = ttt_rx_new(&path, REPLAY_CAPACITY);
 	if (!rx)
@@ -210,19 +210,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 			take_bytes(&r, dg, len);
 			if ((f & 0x01) && len >= TTT_HDR_LEN)
-				ttt_frame_seal(mac, dg, len - TTT_HDR_LEN,
+				ttt_frame_seal(hmac, dg, len - TTT_HDR_LEN,
 					       relative ? ts : ttt_frame_ts(dg));
 		}
 
-		if (len >= TTT_MAC_LEN) { /* both implementations agree */
-			uint8_t a[TTT_MAC_LEN], b[TTT_MAC_LEN];
+		if (len >= TTT_HMAC_LEN) { /* both implementations agree */
+			uint8_t a[TTT_HMAC_LEN], b[TTT_HMAC_LEN];
 
-			ttt_mac_compute(mac, dg + TTT_MAC_LEN, len - TTT_MAC_LEN, a);
-			ttt_mac_compute(portable, dg + TTT_MAC_LEN, len - TTT_MAC_LEN, b);
+			ttt_hmac_compute(hmac, dg + TTT_HMAC_LEN, len - TTT_HMAC_LEN, a);
+			ttt_hmac_compute(portable, dg + TTT_HMAC_LEN, len - TTT_HMAC_LEN, b);
 			if (memcmp(a, b, sizeof(a)) != 0)
 				abort();
 		}
-		open_v = ttt_frame_open(mac, dg, len, max_dgram, now, window);
+		open_v = ttt_frame_open(hmac, dg, len, max_dgram, now, window);
 		v = ttt_rx_classify(rx, dg, len, src, now);
 		(void)ttt_verdict_name(v);
 		if (v == TTT_DROP_WRONG_SOURCE) {

@@ -22,7 +22,7 @@
 #include "crypto/base64.h"
 #include "ttt/util/err.h"
 #include "ttt/crypto/keyfile.h"
-#include "ttt/crypto/mac.h"
+#include "ttt/crypto/hmac.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -38,19 +38,19 @@ static void *xmalloc(size_t n)
 /* Both MAC implementations, keyed with key, agree on msg. */
 static void check_mac(const struct ttt_key *key, const uint8_t *msg, size_t n)
 {
-	struct ttt_mac *hw = ttt_mac_new(key->bytes, key->len);
-	struct ttt_mac *sw = ttt_mac_new_portable(key->bytes, key->len);
-	uint8_t a[TTT_MAC_LEN], b[TTT_MAC_LEN];
+	struct ttt_hmac *hw = ttt_hmac_new(key->bytes, key->len);
+	struct ttt_hmac *sw = ttt_hmac_new_portable(key->bytes, key->len);
+	uint8_t a[TTT_HMAC_LEN], b[TTT_HMAC_LEN];
 
 	if (!hw || !sw)
 		abort();
-	ttt_mac_compute(hw, msg, n, a);
-	ttt_mac_compute(sw, msg, n, b);
-	if (memcmp(a, b, sizeof(a)) != 0 || !ttt_mac_verify(hw, msg, n, b) ||
-	    !ttt_mac_verify(sw, msg, n, a))
+	ttt_hmac_compute(hw, msg, n, a);
+	ttt_hmac_compute(sw, msg, n, b);
+	if (memcmp(a, b, sizeof(a)) != 0 || !ttt_hmac_verify(hw, msg, n, b) ||
+	    !ttt_hmac_verify(sw, msg, n, a))
 		abort();
-	ttt_mac_free(hw);
-	ttt_mac_free(sw);
+	ttt_hmac_free(hw);
+	ttt_hmac_free(sw);
 }
 
 /* The key in text form must come back as the same key. */

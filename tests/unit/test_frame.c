@@ -7,7 +7,7 @@
 #include "ttt/util/clock.h"
 #include "datapath/frame.h"
 #include "ttt/crypto/keyfile.h"
-#include "ttt/crypto/mac.h"
+#include "ttt/crypto/hmac.h"
 
 #define MTU TTT_MTU_DEFAULT
 #define WINDOW TTT_WINDOW_DEFAULT_NS
@@ -16,7 +16,7 @@
 struct vectors {
 	cJSON *root;
 	cJSON *list;
-	struct ttt_mac *mac;
+	struct ttt_hmac *hmac;
 };
 
 static int load_vectors(void **state)
@@ -34,9 +34,9 @@ static int load_vectors(void **state)
 	assert_true(cJSON_IsArray(v->list));
 	if (ttt_keyfile_load(vector_path("preshared.key"), &key, NULL, &err) < 0)
 		fail_msg("%s", err.msg);
-	v->mac = ttt_mac_new(key->bytes, key->len);
+	v->hmac = ttt_hmac_new(key->bytes, key->len);
 	ttt_key_free(key);
-	assert_non_null(v->mac);
+	assert_non_null(v->hmac);
 	*state = v;
 	return 0;
 }
@@ -46,7 +46,7 @@ static int free_vectors(void **state)
 	struct vectors *v = *state;
 
 	cJSON_Delete(v->root);
-	ttt_mac_free(v->mac);
+	ttt_hmac_free(v->hmac);
 	free(v);
 	return 0;
 }
@@ -78,10 +78,10 @@ static void vectors_round_trip(void **state)
 
 		assert_int_equal(len, TTT_HDR_LEN + (size_t)flen->valueint);
 		assert_int_equal(ttt_frame_ts(d), ts);
-		assert_int_equal(ttt_frame_open(v->mac, d, len, MAXD, ts + TTT_NSEC_PER_SEC, WINDOW),
+		assert_int_equal(ttt_frame_open(v->hmac, d, len, MAXD, ts + TTT_NSEC_PER_SEC, WINDOW),
 				 TTT_PASS);
 		memcpy(again + TTT_HDR_LEN, d + TTT_HDR_LEN, len - TTT_HDR_LEN);
-		ttt_frame_seal(v->mac, again, len - TTT_HDR_LEN, ts);
+		ttt_frame_seal(v->hmac, again, len - TTT_HDR_LEN, ts);
 		assert_memory_equal(again, d, len);
 		free(again);
 		free(d);
@@ -107,32 +107,32 @@ static void vectors_cover_full_mtu(void **state)
 }
 
 /* A datagram of frame_len bytes sealed at ts with the test key. */
-static uint8_t *make(const struct ttt_mac *mac, size_t frame_len, uint64_t ts)
+static uint8_t *make(const struct ttt_hmac *hmac, size_t frame_len, uint64_t ts)
 {
 	uint8_t *d = malloc(TTT_HDR_LEN + frame_len + 1);
 
 	assert_non_null(d);
 	for (size_t i = 0; i < frame_len; i++)
 		d[TTT_HDR_LEN + i] = (uint8_t)(i * 7 + 1);
-	ttt_frame_seal(mac, d, frame_len, ts);
+	ttt_frame_seal(hmac, d, frame_len, ts);
 	return d;
 }
 
 static const uint64_t NOW = 1795550851000000000ULL;
 
-static enum ttt_verdict open_at(const struct ttt_mac *mac, const uint8_t *d, size_t len,
+static enum ttt_verdict open_at(const struct ttt_hmac *hmac, const uint8_t *d, size_t len,
 				uint64_t now)
 {
-	return ttt_frame_open(mac, d, len, MAXD, now, WINDOW);
+	return ttt_frame_open(hmac, d, len, MAXD, now, WINDOW);
 }
 
 static void drop_short(void **state)
 {
 	struct vectors *v = *state;
-	uint8_t *d = make(v->mac, 60, NOW);
+	uint8_t *d = make(v->hmac, 60, NOW);
 
-	assert_int_equal(open_at(v->mac, d, 0, NOW), TTT_DROP_SHORT);
-	assert_int_equal(open_at(v->mac, d, 40, NOW), TTT_DROP_SHORT);
+	assert_int_equal(open_at(v->hmac, d, 0, NOW), TTT_DROP_SHORT);
+	assert_int_equal(open_at(v->hmac, d, 40, NOW), TTT_DROP_SHORT);
 	assert_int_equal(ttt_frame_check_len(41, MAXD), TTT_PASS);
 	free(d);
 }
@@ -140,28 +140,28 @@ static void drop_short(void **state)
 static void drop_oversize(void **state)
 {
 	struct vectors *v = *state;
-	uint8_t *d = make(v->mac, 1433, NOW);
+	uint8_t *d = make(v->hmac, 1433, NOW);
 
-	assert_int_equal(open_at(v->mac, d, 1473, NOW), TTT_DROP_OVERSIZE);
+	assert_int_equal(open_at(v->hmac, d, 1473, NOW), TTT_DROP_OVERSIZE);
 	free(d);
-	d = make(v->mac, 1432, NOW);
-	assert_int_equal(open_at(v->mac, d, 1472, NOW), TTT_PASS);
+	d = make(v->hmac, 1432, NOW);
+	assert_int_equal(open_at(v->hmac, d, 1472, NOW), TTT_PASS);
 	free(d);
 }
 
 static void drop_bad_mac(void **state)
 {
 	struct vectors *v = *state;
-	uint8_t *d = make(v->mac, 100, NOW);
+	uint8_t *d = make(v->hmac, 100, NOW);
 
 	for (size_t bit = 0; bit < (TTT_HDR_LEN + 100) * 8; bit += 37) {
 		d[bit / 8] ^= (uint8_t)(1u << (bit % 8));
-		assert_int_equal(open_at(v->mac, d, TTT_HDR_LEN + 100, NOW), TTT_DROP_BAD_MAC);
+		assert_int_equal(open_at(v->hmac, d, TTT_HDR_LEN + 100, NOW), TTT_DROP_BAD_HMAC);
 		d[bit / 8] ^= (uint8_t)(1u << (bit % 8));
 	}
 	/* A MAC over the frame alone (without the timestamp) is not accepted. */
-	ttt_mac_compute(v->mac, d + TTT_HDR_LEN, 100, d);
-	assert_int_equal(open_at(v->mac, d, TTT_HDR_LEN + 100, NOW), TTT_DROP_BAD_MAC);
+	ttt_hmac_compute(v->hmac, d + TTT_HDR_LEN, 100, d);
+	assert_int_equal(open_at(v->hmac, d, TTT_HDR_LEN + 100, NOW), TTT_DROP_BAD_HMAC);
 	free(d);
 }
 
@@ -169,26 +169,26 @@ static void drop_bad_key(void **state)
 {
 	struct vectors *v = *state;
 	static const uint8_t other[32] = { 1 };
-	struct ttt_mac *wrong = ttt_mac_new(other, sizeof(other));
+	struct ttt_hmac *wrong = ttt_hmac_new(other, sizeof(other));
 	uint8_t *d = make(wrong, 100, NOW);
 
-	assert_int_equal(open_at(v->mac, d, TTT_HDR_LEN + 100, NOW), TTT_DROP_BAD_MAC);
-	ttt_mac_free(wrong);
+	assert_int_equal(open_at(v->hmac, d, TTT_HDR_LEN + 100, NOW), TTT_DROP_BAD_HMAC);
+	ttt_hmac_free(wrong);
 	free(d);
 }
 
 static void window_edges(void **state)
 {
 	struct vectors *v = *state;
-	uint8_t *d = make(v->mac, 60, NOW);
+	uint8_t *d = make(v->hmac, 60, NOW);
 	size_t len = TTT_HDR_LEN + 60;
 
-	assert_int_equal(open_at(v->mac, d, len, NOW + 2500000000ULL), TTT_PASS);
-	assert_int_equal(open_at(v->mac, d, len, NOW + WINDOW), TTT_PASS); /* exactly 3.0 s */
-	assert_int_equal(open_at(v->mac, d, len, NOW + WINDOW + 1), TTT_DROP_STALE);
-	assert_int_equal(open_at(v->mac, d, len, NOW - WINDOW), TTT_PASS);
-	assert_int_equal(open_at(v->mac, d, len, NOW - WINDOW - 1), TTT_DROP_FUTURE);
-	assert_int_equal(open_at(v->mac, d, len, NOW - 3600 * TTT_NSEC_PER_SEC), TTT_DROP_FUTURE);
+	assert_int_equal(open_at(v->hmac, d, len, NOW + 2500000000ULL), TTT_PASS);
+	assert_int_equal(open_at(v->hmac, d, len, NOW + WINDOW), TTT_PASS); /* exactly 3.0 s */
+	assert_int_equal(open_at(v->hmac, d, len, NOW + WINDOW + 1), TTT_DROP_STALE);
+	assert_int_equal(open_at(v->hmac, d, len, NOW - WINDOW), TTT_PASS);
+	assert_int_equal(open_at(v->hmac, d, len, NOW - WINDOW - 1), TTT_DROP_FUTURE);
+	assert_int_equal(open_at(v->hmac, d, len, NOW - 3600 * TTT_NSEC_PER_SEC), TTT_DROP_FUTURE);
 	free(d);
 }
 
@@ -200,8 +200,8 @@ static void extreme_timestamps(void **state)
 						 TTT_DROP_FUTURE };
 
 	for (size_t i = 0; i < sizeof(odd) / sizeof(odd[0]); i++) {
-		uint8_t *d = make(v->mac, 60, odd[i]);
-		assert_int_equal(open_at(v->mac, d, TTT_HDR_LEN + 60, NOW), want[i]);
+		uint8_t *d = make(v->hmac, 60, odd[i]);
+		assert_int_equal(open_at(v->hmac, d, TTT_HDR_LEN + 60, NOW), want[i]);
 		free(d);
 	}
 }
@@ -209,32 +209,32 @@ static void extreme_timestamps(void **state)
 static void runt_frames(void **state)
 {
 	struct vectors *v = *state;
-	uint8_t *d = make(v->mac, 13, NOW);
+	uint8_t *d = make(v->hmac, 13, NOW);
 
-	assert_int_equal(open_at(v->mac, d, TTT_HDR_LEN + 13, NOW), TTT_DROP_RUNT);
+	assert_int_equal(open_at(v->hmac, d, TTT_HDR_LEN + 13, NOW), TTT_DROP_RUNT);
 	free(d);
-	d = make(v->mac, 1, NOW);
-	assert_int_equal(open_at(v->mac, d, TTT_HDR_LEN + 1, NOW), TTT_DROP_RUNT);
+	d = make(v->hmac, 1, NOW);
+	assert_int_equal(open_at(v->hmac, d, TTT_HDR_LEN + 1, NOW), TTT_DROP_RUNT);
 	free(d);
-	d = make(v->mac, 14, NOW);
-	assert_int_equal(open_at(v->mac, d, TTT_HDR_LEN + 14, NOW), TTT_PASS);
+	d = make(v->hmac, 14, NOW);
+	assert_int_equal(open_at(v->hmac, d, TTT_HDR_LEN + 14, NOW), TTT_PASS);
 	free(d);
 }
 
 static void timestamp_is_big_endian(void **state)
 {
 	struct vectors *v = *state;
-	uint8_t *d = make(v->mac, 20, 0x0102030405060708ULL);
+	uint8_t *d = make(v->hmac, 20, 0x0102030405060708ULL);
 	static const uint8_t be[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
 
-	assert_memory_equal(d + TTT_MAC_LEN, be, 8);
+	assert_memory_equal(d + TTT_HMAC_LEN, be, 8);
 	free(d);
 }
 
 static void verdict_names(void **state)
 {
 	(void)state;
-	assert_string_equal(ttt_verdict_name(TTT_DROP_BAD_MAC), "bad_mac");
+	assert_string_equal(ttt_verdict_name(TTT_DROP_BAD_HMAC), "bad_mac");
 	assert_string_equal(ttt_verdict_name(TTT_DROP_REPLAY), "replay");
 	assert_string_equal(ttt_verdict_name(TTT_VERDICT_COUNT), "unknown");
 }

@@ -1,5 +1,5 @@
 /* test_receive.c - the receive direction's verdicts, in the order they are
- * taken, and discovery (roaming). ttt_mac_verify is wrapped to count MACs. */
+ * taken, and discovery (roaming). ttt_hmac_verify is wrapped to count MACs. */
 #include "helpers.h"
 
 #include <arpa/inet.h>
@@ -7,18 +7,18 @@
 #include "datapath/counters.h"
 #include "datapath/receive.h"
 
-bool __real_ttt_mac_verify(const struct ttt_mac *mac, const uint8_t *msg, size_t len,
-			   const uint8_t expect[TTT_MAC_LEN]);
-bool __wrap_ttt_mac_verify(const struct ttt_mac *mac, const uint8_t *msg, size_t len,
-			   const uint8_t expect[TTT_MAC_LEN]);
+bool __real_ttt_hmac_verify(const struct ttt_hmac *hmac, const uint8_t *msg, size_t len,
+			   const uint8_t expect[TTT_HMAC_LEN]);
+bool __wrap_ttt_hmac_verify(const struct ttt_hmac *hmac, const uint8_t *msg, size_t len,
+			   const uint8_t expect[TTT_HMAC_LEN]);
 
 static int mac_calls;
 
-bool __wrap_ttt_mac_verify(const struct ttt_mac *mac, const uint8_t *msg, size_t len,
-			   const uint8_t expect[TTT_MAC_LEN])
+bool __wrap_ttt_hmac_verify(const struct ttt_hmac *hmac, const uint8_t *msg, size_t len,
+			   const uint8_t expect[TTT_HMAC_LEN])
 {
 	mac_calls++;
-	return __real_ttt_mac_verify(mac, msg, len, expect);
+	return __real_ttt_hmac_verify(hmac, msg, len, expect);
 }
 
 static const uint64_t NOW = 1795550851000000000ULL;
@@ -47,7 +47,7 @@ static struct fixture *setup(bool fixed)
 	f->path.mtu = 1418;
 	f->path.window_ns = 3000000000ULL;
 	f->path.fixed_peer = fixed;
-	f->path.mac = ttt_mac_new(KEY, sizeof(KEY));
+	f->path.hmac = ttt_hmac_new(KEY, sizeof(KEY));
 	v4(&f->peer, "198.18.0.2", 9123);
 	v4(&f->other, "198.18.0.3", 9123);
 	ttt_peer_init(&f->path.peer, fixed ? &f->peer : NULL);
@@ -59,7 +59,7 @@ static struct fixture *setup(bool fixed)
 static void teardown(struct fixture *f)
 {
 	ttt_rx_free(f->rx);
-	ttt_mac_free((struct ttt_mac *)f->path.mac);
+	ttt_hmac_free((struct ttt_hmac *)f->path.hmac);
 	free(f);
 }
 
@@ -67,7 +67,7 @@ static void teardown(struct fixture *f)
 static size_t seal(struct fixture *f, uint8_t n, uint64_t ts)
 {
 	memset(f->d + TTT_HDR_LEN, n, 60);
-	ttt_frame_seal(f->path.mac, f->d, 60, ts);
+	ttt_frame_seal(f->path.hmac, f->d, 60, ts);
 	return TTT_HDR_LEN + 60;
 }
 
@@ -113,13 +113,13 @@ static void each_reason(void **state)
 	(void)state;
 	len = seal(f, 1, NOW);
 	f->d[50] ^= 1;
-	assert_int_equal(classify(f, len, &f->peer), TTT_DROP_BAD_MAC);
+	assert_int_equal(classify(f, len, &f->peer), TTT_DROP_BAD_HMAC);
 	len = seal(f, 2, NOW - 3000000001ULL);
 	assert_int_equal(classify(f, len, &f->peer), TTT_DROP_STALE);
 	len = seal(f, 3, NOW + 3000000001ULL);
 	assert_int_equal(classify(f, len, &f->peer), TTT_DROP_FUTURE);
 	memset(f->d + TTT_HDR_LEN, 4, 13);
-	ttt_frame_seal(f->path.mac, f->d, 13, NOW);
+	ttt_frame_seal(f->path.hmac, f->d, 13, NOW);
 	assert_int_equal(classify(f, TTT_HDR_LEN + 13, &f->peer), TTT_DROP_RUNT);
 	len = seal(f, 5, NOW);
 	assert_int_equal(classify(f, len, &f->peer), TTT_PASS);
@@ -150,7 +150,7 @@ static void discovery_follows_latest(void **state)
 	assert_false(ttt_peer_get(&f->path.peer, &view));
 	len = seal(f, 1, NOW);
 	f->d[0] ^= 1;
-	assert_int_equal(classify(f, len, &f->other), TTT_DROP_BAD_MAC); /* no learning */
+	assert_int_equal(classify(f, len, &f->other), TTT_DROP_BAD_HMAC); /* no learning */
 	assert_false(ttt_peer_get(&f->path.peer, &view));
 	len = seal(f, 2, NOW);
 	assert_int_equal(classify(f, len, &f->peer), TTT_PASS);

@@ -5,17 +5,17 @@
 #include "datapath/replay.h"
 
 /* A MAC-like tag: distinct per n, with chosen low bits to force collisions. */
-static void tag(uint8_t mac[TTT_MAC_LEN], uint64_t n, uint64_t low)
+static void tag(uint8_t hmac[TTT_HMAC_LEN], uint64_t n, uint64_t low)
 {
 	uint64_t w[4] = { (n << 20) | (low & 0xfffff), n * 0x9e3779b97f4a7c15ULL, n, ~n };
 
-	memcpy(mac, w, TTT_MAC_LEN);
+	memcpy(hmac, w, TTT_HMAC_LEN);
 }
 
 static void copy_refused(void **state)
 {
 	struct ttt_replay *r = ttt_replay_new(16);
-	uint8_t m[TTT_MAC_LEN];
+	uint8_t m[TTT_HMAC_LEN];
 
 	(void)state;
 	tag(m, 1, 1);
@@ -30,7 +30,7 @@ static void copy_refused(void **state)
 static void reordering_within_capacity(void **state)
 {
 	struct ttt_replay *r = ttt_replay_new(64);
-	uint8_t m[TTT_MAC_LEN];
+	uint8_t m[TTT_HMAC_LEN];
 
 	(void)state;
 	for (uint64_t i = 0; i < 64; i += 2) {
@@ -50,7 +50,7 @@ static void reordering_within_capacity(void **state)
 static void eviction_raises_floor(void **state)
 {
 	struct ttt_replay *r = ttt_replay_new(4);
-	uint8_t m[TTT_MAC_LEN];
+	uint8_t m[TTT_HMAC_LEN];
 
 	(void)state;
 	for (uint64_t i = 1; i <= 4; i++) {
@@ -75,7 +75,7 @@ static void eviction_raises_floor(void **state)
 static void colliding_tags(void **state)
 {
 	struct ttt_replay *r = ttt_replay_new(8);
-	uint8_t m[TTT_MAC_LEN];
+	uint8_t m[TTT_HMAC_LEN];
 
 	(void)state;
 	for (uint64_t i = 1; i <= 200; i++) {
@@ -101,7 +101,7 @@ static void matches_model(void **state)
 	struct ttt_replay *r = ttt_replay_new(CAP);
 	uint64_t recent[CAP] = { 0 }, floor = 0, ts = 1000, seed = 12345;
 	unsigned head = 0, count = 0;
-	uint8_t m[TTT_MAC_LEN];
+	uint8_t m[TTT_HMAC_LEN];
 
 	(void)state;
 	for (int i = 0; i < ROUNDS; i++) {
@@ -131,7 +131,7 @@ static void matches_model(void **state)
 static void capacity_rounds_up(void **state)
 {
 	struct ttt_replay *r = ttt_replay_new(3); /* becomes 4 */
-	uint8_t m[TTT_MAC_LEN];
+	uint8_t m[TTT_HMAC_LEN];
 
 	(void)state;
 	for (uint64_t i = 1; i <= 4; i++) {

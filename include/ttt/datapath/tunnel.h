@@ -6,14 +6,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ttt/crypto/mac.h"
+#include "ttt/crypto/hmac.h"
 #include "ttt/net/addr.h"
 #include "ttt/util/err.h"
 
 struct ttt_tunnel_config {
 	int tap_fd;  /* non-blocking tap, see tap.h */
 	int sock_fd; /* bound UDP socket, see udp.h */
-	const struct ttt_mac *mac;
+	const struct ttt_hmac *hmac;
 	unsigned mtu;
 	uint64_t window_ns;
 	const struct ttt_sockaddr *peer; /* NULL: learn it (discovery) */

@@ -7,13 +7,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "ttt/proto.h"
 #include "ttt/util/err.h"
-
-#define TTT_MAC_ADDR_LEN 6
 
 struct ttt_link_change {
 	unsigned mtu;         /* 0: leave as is */
-	const uint8_t *mac;   /* NULL: leave as is; else TTT_MAC_ADDR_LEN bytes */
+	const uint8_t *mac;   /* NULL: leave as is; else TTT_ETH_ALEN bytes */
 	const char *new_name; /* NULL: keep the name */
 	int netns_fd;         /* -1: stay; else move into this namespace */
 	bool up;              /* bring the interface up */
@@ -29,7 +28,7 @@ int ttt_link_change(const char *ifname, const struct ttt_link_change *chg, struc
 struct ttt_link_info {
 	int ifindex;
 	unsigned mtu;
-	uint8_t mac[TTT_MAC_ADDR_LEN];
+	uint8_t mac[TTT_ETH_ALEN];
 	bool up;
 	char kind[16]; /* "tun" for a tap, "veth", ...; empty for plain devices */
 };

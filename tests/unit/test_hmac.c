@@ -1,25 +1,25 @@
-/* test_mac.c - HMAC-SHA256: RFC 4231 vectors, and the SHA-NI path against
+/* test_hmac.c - HMAC-SHA256: RFC 4231 vectors, and the SHA-NI path against
  * libsodium on many random keys and messages of every length around the
  * block and padding boundaries. */
 #include "helpers.h"
 
 #include <sodium.h>
 
-#include "ttt/crypto/mac.h"
+#include "ttt/crypto/hmac.h"
 #include "crypto/sha256.h"
 
 static void check_vector(const char *key_hex, const char *msg, size_t msg_len, const char *want)
 {
 	size_t klen, wlen;
 	uint8_t *key = hex_decode(key_hex, &klen), *expect = hex_decode(want, &wlen), out[32];
-	struct ttt_mac *macs[2] = { ttt_mac_new(key, klen), ttt_mac_new_portable(key, klen) };
+	struct ttt_hmac *macs[2] = { ttt_hmac_new(key, klen), ttt_hmac_new_portable(key, klen) };
 
 	for (int i = 0; i < 2; i++) {
 		assert_non_null(macs[i]);
-		ttt_mac_compute(macs[i], (const uint8_t *)msg, msg_len, out);
+		ttt_hmac_compute(macs[i], (const uint8_t *)msg, msg_len, out);
 		assert_memory_equal(out, expect, 32);
-		assert_true(ttt_mac_verify(macs[i], (const uint8_t *)msg, msg_len, expect));
-		ttt_mac_free(macs[i]);
+		assert_true(ttt_hmac_verify(macs[i], (const uint8_t *)msg, msg_len, expect));
+		ttt_hmac_free(macs[i]);
 	}
 	free(key);
 	free(expect);
@@ -49,31 +49,31 @@ static void hw_matches_libsodium(void **state)
 
 	(void)state;
 	if (!ttt_sha256_hw()) { /* without SHA-NI, the MAC must be libsodium's */
-		struct ttt_mac *m = ttt_mac_new(key, 16);
-		assert_non_null(strstr(ttt_mac_backend(m), "libsodium"));
-		ttt_mac_free(m);
+		struct ttt_hmac *m = ttt_hmac_new(key, 16);
+		assert_non_null(strstr(ttt_hmac_backend(m), "libsodium"));
+		ttt_hmac_free(m);
 		return;
 	}
 	randombytes_buf(msg, sizeof(msg));
 	for (size_t klen = 1; klen <= 200; klen += 7) {
-		struct ttt_mac *hw, *sw;
+		struct ttt_hmac *hw, *sw;
 		randombytes_buf(key, klen);
-		hw = ttt_mac_new(key, klen);
-		sw = ttt_mac_new_portable(key, klen);
-		assert_string_equal(ttt_mac_backend(hw), "SHA-NI");
+		hw = ttt_hmac_new(key, klen);
+		sw = ttt_hmac_new_portable(key, klen);
+		assert_string_equal(ttt_hmac_backend(hw), "SHA-NI");
 		for (size_t len = 0; len <= 300; len++) {
-			ttt_mac_compute(hw, msg + klen, len, a);
-			ttt_mac_compute(sw, msg + klen, len, b);
+			ttt_hmac_compute(hw, msg + klen, len, a);
+			ttt_hmac_compute(sw, msg + klen, len, b);
 			if (memcmp(a, b, 32) != 0)
 				fail_msg("key %zu bytes, message %zu bytes: the two MACs differ", klen, len);
 		}
 		for (size_t len = 1000; len < sizeof(msg) - 200; len += 9973) {
-			ttt_mac_compute(hw, msg, len, a);
-			ttt_mac_compute(sw, msg, len, b);
+			ttt_hmac_compute(hw, msg, len, a);
+			ttt_hmac_compute(sw, msg, len, b);
 			assert_memory_equal(a, b, 32);
 		}
-		ttt_mac_free(hw);
-		ttt_mac_free(sw);
+		ttt_hmac_free(hw);
+		ttt_hmac_free(sw);
 	}
 }
 
@@ -84,5 +84,5 @@ int main(void)
 		cmocka_unit_test(hw_matches_libsodium),
 	};
 
-	return cmocka_run_group_tests_name("mac", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("hmac", tests, NULL, NULL);
 }

@@ -1,4 +1,4 @@
-/* mac.c - HMAC-SHA256 under the preshared key
+/* hmac.c - HMAC-SHA256 under the preshared key
  *
  * On CPUs with SHA-NI the hash runs on sha256.c's block function (about
  * 4.5x libsodium 1.0.18, which has no such path here); elsewhere on
@@ -6,7 +6,7 @@
  * (K ^ ipad, K ^ opad) are computed once, kept in guarded read-only memory,
  * and each MAC starts from copies of them: nothing is allocated per frame
  * and the shared states are only read, by any number of threads. */
-#include "ttt/crypto/mac.h"
+#include "ttt/crypto/hmac.h"
 
 #include <sodium.h>
 #include <string.h>
@@ -16,7 +16,7 @@
 
 #define BLOCK TTT_SHA256_BLOCK
 
-struct ttt_mac {
+struct ttt_hmac {
 	bool hw;
 	uint32_t inner[8], outer[8];        /* SHA-NI: after one key block each */
 	crypto_auth_hmacsha256_state keyed; /* libsodium */
@@ -25,14 +25,14 @@ struct ttt_mac {
 static const uint32_t sha256_iv[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
 				       0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
 
-const char *ttt_mac_backend(const struct ttt_mac *mac)
+const char *ttt_hmac_backend(const struct ttt_hmac *hmac)
 {
-	return mac->hw ? "SHA-NI" : "libsodium " SODIUM_VERSION_STRING;
+	return hmac->hw ? "SHA-NI" : "libsodium " SODIUM_VERSION_STRING;
 }
 
 /* SHA-256 of (a 64-byte prefix already in `start`) || msg. */
 static void hw_digest(const uint32_t start[8], const uint8_t *msg, size_t len,
-		      uint8_t out[TTT_MAC_LEN])
+		      uint8_t out[TTT_HMAC_LEN])
 {
 	uint8_t tail[2 * BLOCK] = { 0 };
 	size_t full = len / BLOCK, rem = len % BLOCK, blocks = rem + 9 > BLOCK ? 2 : 1;
@@ -64,76 +64,76 @@ static void hw_keyed(uint32_t state[8], const uint8_t block[BLOCK], uint8_t pad)
 	sodium_memzero(x, sizeof(x));
 }
 
-static struct ttt_mac *mac_new(const uint8_t *key, size_t len, bool allow_hw)
+static struct ttt_hmac *hmac_new(const uint8_t *key, size_t len, bool allow_hw)
 {
 	uint8_t block[BLOCK] = { 0 };
-	struct ttt_mac *mac;
+	struct ttt_hmac *hmac;
 
-	if (sodium_init() < 0 || !(mac = sodium_malloc(sizeof(*mac))))
+	if (sodium_init() < 0 || !(hmac = sodium_malloc(sizeof(*hmac))))
 		return NULL;
-	memset(mac, 0, sizeof(*mac));
-	mac->hw = allow_hw && ttt_sha256_hw();
-	if (crypto_auth_hmacsha256_init(&mac->keyed, key, len) != 0) {
-		sodium_free(mac);
+	memset(hmac, 0, sizeof(*hmac));
+	hmac->hw = allow_hw && ttt_sha256_hw();
+	if (crypto_auth_hmacsha256_init(&hmac->keyed, key, len) != 0) {
+		sodium_free(hmac);
 		return NULL;
 	}
-	if (mac->hw) {
+	if (hmac->hw) {
 		if (len > BLOCK)
 			crypto_hash_sha256(block, key, len); /* long keys are hashed (RFC 2104) */
 		else
 			memcpy(block, key, len);
-		hw_keyed(mac->inner, block, 0x36);
-		hw_keyed(mac->outer, block, 0x5c);
+		hw_keyed(hmac->inner, block, 0x36);
+		hw_keyed(hmac->outer, block, 0x5c);
 		sodium_memzero(block, sizeof(block));
 	}
-	if (sodium_mprotect_readonly(mac) != 0) {
-		sodium_free(mac);
+	if (sodium_mprotect_readonly(hmac) != 0) {
+		sodium_free(hmac);
 		return NULL;
 	}
-	return mac;
+	return hmac;
 }
 
-struct ttt_mac *ttt_mac_new(const uint8_t *key, size_t len)
+struct ttt_hmac *ttt_hmac_new(const uint8_t *key, size_t len)
 {
-	return mac_new(key, len, true);
+	return hmac_new(key, len, true);
 }
 
-struct ttt_mac *ttt_mac_new_portable(const uint8_t *key, size_t len)
+struct ttt_hmac *ttt_hmac_new_portable(const uint8_t *key, size_t len)
 {
-	return mac_new(key, len, false);
+	return hmac_new(key, len, false);
 }
 
-void ttt_mac_free(struct ttt_mac *mac)
+void ttt_hmac_free(struct ttt_hmac *hmac)
 {
-	if (mac)
-		sodium_free(mac); /* makes it writable again, wipes, frees */
+	if (hmac)
+		sodium_free(hmac); /* makes it writable again, wipes, frees */
 }
 
-void ttt_mac_compute(const struct ttt_mac *mac, const uint8_t *msg, size_t len,
-		     uint8_t out[TTT_MAC_LEN])
+void ttt_hmac_compute(const struct ttt_hmac *hmac, const uint8_t *msg, size_t len,
+		     uint8_t out[TTT_HMAC_LEN])
 {
 	crypto_auth_hmacsha256_state st;
-	uint8_t inner[TTT_MAC_LEN];
+	uint8_t inner[TTT_HMAC_LEN];
 
-	if (mac->hw) {
-		hw_digest(mac->inner, msg, len, inner);
-		hw_digest(mac->outer, inner, sizeof(inner), out);
+	if (hmac->hw) {
+		hw_digest(hmac->inner, msg, len, inner);
+		hw_digest(hmac->outer, inner, sizeof(inner), out);
 		sodium_memzero(inner, sizeof(inner));
 		return;
 	}
-	st = mac->keyed;
+	st = hmac->keyed;
 	crypto_auth_hmacsha256_update(&st, msg, len);
 	crypto_auth_hmacsha256_final(&st, out);
 	sodium_memzero(&st, sizeof(st));
 }
 
-bool ttt_mac_verify(const struct ttt_mac *mac, const uint8_t *msg, size_t len,
-		    const uint8_t expect[TTT_MAC_LEN])
+bool ttt_hmac_verify(const struct ttt_hmac *hmac, const uint8_t *msg, size_t len,
+		    const uint8_t expect[TTT_HMAC_LEN])
 {
-	uint8_t got[TTT_MAC_LEN];
+	uint8_t got[TTT_HMAC_LEN];
 	bool ok;
 
-	ttt_mac_compute(mac, msg, len, got);
+	ttt_hmac_compute(hmac, msg, len, got);
 	ok = crypto_verify_32(got, expect) == 0;
 	sodium_memzero(got, sizeof(got));
 	return ok;
