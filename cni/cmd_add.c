@@ -57,7 +57,7 @@ static int check_inputs(struct add *a, struct cni_error *e)
 	if (require(cfg->key_file, "keyFile", e) < 0 || require(cfg->listen, "listen", e) < 0)
 		return -1;
 	if (ttt_keyfile_load(cfg->key_file, &key, NULL, &err) < 0) {
-		cni_fail(e, CNI_ERR_INVALID_CONFIG, "%s", err.msg);
+		cni_fail_err(e, CNI_ERR_INVALID_CONFIG, &err);
 		return cni_detail(e, "keyFile");
 	}
 	ttt_key_free(key);
@@ -79,18 +79,18 @@ static int bind_socket(struct add *a, struct cni_error *e)
 
 	if (ttt_endpoint_parse(cfg->listen, &ep, &err) < 0 ||
 	    ttt_endpoint_resolve_local(&ep, &want, &err) < 0) {
-		cni_fail(e, CNI_ERR_INVALID_CONFIG, "listen address '%s': %s", cfg->listen, err.msg);
+		cni_fail_errf(e, CNI_ERR_INVALID_CONFIG, &err, "listen address '%s'", cfg->listen);
 		return cni_detail(e, "listen");
 	}
 	a->sock_fd = ttt_udp_open(&want, &bound, &dual, &err);
 	if (a->sock_fd < 0) {
-		cni_fail(e, err.code == EADDRINUSE ? CNI_ERR_ADDRESS_IN_USE : CNI_ERR_INVALID_CONFIG,
-			 "%s", err.msg);
+		cni_fail_err(e, err.code == EADDRINUSE ? CNI_ERR_ADDRESS_IN_USE : CNI_ERR_INVALID_CONFIG,
+			     &err);
 		return cni_detail(e, "listen");
 	}
 	if (cfg->peer && (ttt_endpoint_parse(cfg->peer, &ep, &err) < 0 ||
 			  ttt_endpoint_resolve_peer(&ep, &bound, dual, &peer, &err) < 0)) {
-		cni_fail(e, CNI_ERR_INVALID_CONFIG, "peer address '%s': %s", cfg->peer, err.msg);
+		cni_fail_errf(e, CNI_ERR_INVALID_CONFIG, &err, "peer address '%s'", cfg->peer);
 		return cni_detail(e, "peer");
 	}
 	return 0;
@@ -120,7 +120,7 @@ static int make_tap(struct add *a, struct cni_error *e)
 
 	a->tap_fd = ttt_tap_open(a->st.temp_name, TTT_TAP_OFFLOAD, ifname, &err);
 	if (a->tap_fd < 0)
-		return cni_fail(e, CNI_ERR_INTERNAL, "%s", err.msg);
+		return cni_fail_err(e, CNI_ERR_INTERNAL, &err);
 	move.netns_fd = a->netns_fd;
 	move.new_name = a->c->env.ifname;
 	if (ttt_link_change(a->st.temp_name, &move, &err) == 0)
@@ -128,8 +128,8 @@ static int make_tap(struct add *a, struct cni_error *e)
 	if (err.code == EEXIST)
 		return cni_fail(e, CNI_ERR_INTERNAL, "interface %s already exists in %s",
 				a->c->env.ifname, a->c->env.netns);
-	return cni_fail(e, CNI_ERR_INTERNAL, "cannot move the tap into %s: %s", a->c->env.netns,
-			err.msg);
+	return cni_fail_errf(e, CNI_ERR_INTERNAL, &err, "cannot move the tap into %s",
+			     a->c->env.netns);
 }
 
 /* IPAM ADD is started before the tap is made and moved (a namespace move
@@ -206,7 +206,7 @@ static int configure_inside(void *arg, struct cni_error *e)
 	chg.up = true;
 	if (ttt_link_change(a->c->env.ifname, &chg, &err) < 0 ||
 	    ttt_link_get(a->c->env.ifname, &a->link, &err) < 0 || apply_ipam(a, &err) < 0)
-		return cni_fail(e, CNI_ERR_INTERNAL, "in %s: %s", a->c->env.netns, err.msg);
+		return cni_fail_errf(e, CNI_ERR_INTERNAL, &err, "in %s", a->c->env.netns);
 	ttt_ether_str(a->link.mac, a->st.mac);
 	return 0;
 }
@@ -218,7 +218,7 @@ static int start_worker(struct add *a, struct cni_error *e)
 	struct cni_spawn sp = {
 		.worker = a->worker, .log_path = log, .tap_fd = a->tap_fd, .sock_fd = a->sock_fd,
 		.key_file = cfg->key_file, .listen = cfg->listen, .peer = cfg->peer,
-		.mtu = cfg->mtu, .window = cfg->window,
+		.mtu = cfg->mtu, .window_ns = cfg->window_ns,
 	};
 
 	if (cni_store_path(&a->store, a->st.container_id, a->st.ifname, ".log", log) < 0)

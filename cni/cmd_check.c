@@ -48,7 +48,7 @@ static int check_inside(void *arg, struct cni_error *e)
 	struct ttt_err err;
 
 	if (ttt_link_get(k->c->env.ifname, &info, &err) < 0)
-		return cni_fail(e, CNI_ERR_CHECK, "%s", err.msg);
+		return cni_fail_err(e, CNI_ERR_CHECK, &err);
 	if (check_link(k, &info, e) < 0)
 		return -1;
 	for (int i = 0; i < k->prev.n_ips; i++) {
@@ -56,7 +56,7 @@ static int check_inside(void *arg, struct cni_error *e)
 		if (k->prev.ips[i].iface != 0 && k->prev.ips[i].iface != -1)
 			continue; /* another plugin's interface */
 		if (ttt_ipaddr_has(info.ifindex, k->prev.ips[i].address, &found, &err) < 0)
-			return cni_fail(e, CNI_ERR_INTERNAL, "%s", err.msg);
+			return cni_fail_err(e, CNI_ERR_INTERNAL, &err);
 		if (!found)
 			return cni_fail(e, CNI_ERR_CHECK, "address %s is missing from %s", k->prev.ips[i].address,
 				      k->c->env.ifname);

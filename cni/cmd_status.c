@@ -26,7 +26,7 @@ int cni_cmd_status(struct cni_ctx *c, struct cni_error *e)
 	if (!c->cfg.key_file)
 		return cni_fail(e, CNI_ERR_NOT_AVAILABLE, "no keyFile is configured");
 	if (ttt_keyfile_load(c->cfg.key_file, &key, NULL, &err) < 0)
-		return cni_fail(e, CNI_ERR_NOT_AVAILABLE, "%s", err.msg);
+		return cni_fail_err(e, CNI_ERR_NOT_AVAILABLE, &err);
 	ttt_key_free(key);
 	if (cni_find_worker(c->env.path, worker, e) < 0) {
 		e->code = CNI_ERR_NOT_AVAILABLE;

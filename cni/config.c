@@ -5,10 +5,23 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cni/lib/args.h"
 #include "cni/lib/env.h"
 #include "cni/lib/version.h"
 #include "ttt/net/addr.h"
 #include "ttt/proto.h"
+#include "ttt/worker/options.h"
+
+int cni_args_parse(const char *text, struct cni_args *a, struct cni_error *e)
+{
+	const struct cni_arg want[] = {
+		{ "MAC", a->mac, sizeof(a->mac) },
+		{ "TTT_PEER", a->peer, sizeof(a->peer) },
+		{ "TTT_LISTEN", a->listen, sizeof(a->listen) },
+	};
+
+	return cni_args_get(text, want, sizeof(want) / sizeof(want[0]), e);
+}
 
 static int bad_field(struct cni_error *e, const char *field, const char *why)
 {
@@ -116,22 +129,16 @@ static int check_mac(struct cni_config *c, const char *text, const char *field,
 static int take_numbers(struct cni_config *c, struct cni_error *e)
 {
 	const cJSON *mtu, *window;
+	struct ttt_err err;
 
 	if (get_number(c->root, "mtu", &mtu, e) < 0 || get_number(c->root, "window", &window, e) < 0)
 		return -1;
 	c->mtu = TTT_MTU_DEFAULT;
-	c->window = (double)TTT_WINDOW_DEFAULT_NS / 1e9;
-	if (mtu) {
-		double v = mtu->valuedouble;
-		if (v != floor(v) || v < TTT_MTU_MIN || v > TTT_MTU_MAX)
-			return bad_field(e, "mtu", "must be a whole number from 68 to 65453");
-		c->mtu = (unsigned)v;
-	}
-	if (window) {
-		if (!(window->valuedouble > 0 && window->valuedouble <= 3600))
-			return bad_field(e, "window", "must be a number of seconds above 0, up to 3600");
-		c->window = window->valuedouble;
-	}
+	c->window_ns = TTT_WINDOW_DEFAULT_NS;
+	if (mtu && ttt_check_mtu(mtu->valuedouble, &c->mtu, &err) < 0)
+		return bad_field(e, "mtu", err.msg);
+	if (window && ttt_check_window(window->valuedouble, &c->window_ns, &err) < 0)
+		return bad_field(e, "window", err.msg);
 	return 0;
 }
 

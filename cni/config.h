@@ -17,11 +17,22 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "cni/lib/args.h"
 #include "cni/lib/error.h"
 #include "ttt/net/ether.h"
 
 #define CNI_STATE_DIR_DEFAULT "/run/tinytaptunnel"
+
+#define CNI_ARG_MAX 288
+
+/* What we read from CNI_ARGS: MAC, TTT_PEER, TTT_LISTEN ("" when absent). */
+struct cni_args {
+	char mac[CNI_ARG_MAX];
+	char peer[CNI_ARG_MAX];
+	char listen[CNI_ARG_MAX];
+};
+
+/* Reads our keys from CNI_ARGS (see cni/lib/args.h for the rules). */
+int cni_args_parse(const char *text, struct cni_args *a, struct cni_error *e);
 
 struct cni_config {
 	cJSON *root; /* the parsed document, owned */
@@ -34,7 +45,7 @@ struct cni_config {
 	bool have_mac;
 	uint8_t mac[TTT_ETH_ALEN];
 	unsigned mtu;
-	double window; /* seconds */
+	uint64_t window_ns;
 	const char *ipam_type; /* NULL: no IPAM, a layer-2-only interface */
 	const char *state_dir;
 	const cJSON *prev_result;       /* NULL when absent */

@@ -12,6 +12,7 @@
 #define CNI_SPAWN_H
 
 #include <limits.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "cni/lib/error.h"
@@ -24,7 +25,7 @@ struct cni_spawn {
 	int tap_fd, sock_fd;
 	const char *key_file, *listen, *peer; /* peer NULL: discovery */
 	unsigned mtu;
-	double window;
+	uint64_t window_ns;
 };
 
 /* Starts the worker and waits until it runs. */

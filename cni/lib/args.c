@@ -16,15 +16,13 @@ static bool is_passive(const char *key, size_t len)
 	return false;
 }
 
-/* The destination for a key we use, or NULL. */
-static char *slot(struct cni_args *a, const char *key, size_t len)
+/* The plugin's slot for a key, or NULL. */
+static const struct cni_arg *slot(const struct cni_arg *want, size_t n, const char *key,
+				  size_t len)
 {
-	if (len == 3 && memcmp(key, "MAC", 3) == 0)
-		return a->mac;
-	if (len == 8 && memcmp(key, "TTT_PEER", 8) == 0)
-		return a->peer;
-	if (len == 10 && memcmp(key, "TTT_LISTEN", 10) == 0)
-		return a->listen;
+	for (size_t i = 0; i < n; i++)
+		if (strlen(want[i].key) == len && memcmp(want[i].key, key, len) == 0)
+			return &want[i];
 	return NULL;
 }
 
@@ -44,19 +42,19 @@ static bool ignore_unknown(const char *text)
 	return false;
 }
 
-static int take_pair(struct cni_args *a, const char *pair, size_t len, bool lenient,
-		     struct cni_error *e)
+static int take_pair(const struct cni_arg *want, size_t n, const char *pair, size_t len,
+		     bool lenient, struct cni_error *e)
 {
 	const char *eq = memchr(pair, '=', len);
+	const struct cni_arg *dst;
 	size_t klen, vlen;
-	char *dst;
 
 	if (!eq || eq == pair)
 		return cni_fail(e, CNI_ERR_INVALID_ENV, "CNI_ARGS: '%.*s' is not KEY=VALUE", (int)len,
 				pair);
 	klen = (size_t)(eq - pair);
 	vlen = len - klen - 1;
-	dst = slot(a, pair, klen);
+	dst = slot(want, n, pair, klen);
 	if (!dst) {
 		if (lenient || is_passive(pair, klen) ||
 		    (klen == 13 && memcmp(pair, "IgnoreUnknown", 13) == 0))
@@ -65,23 +63,24 @@ static int take_pair(struct cni_args *a, const char *pair, size_t len, bool leni
 				"CNI_ARGS: unknown key '%.*s' (set IgnoreUnknown=1 to allow it)",
 				(int)klen, pair);
 	}
-	if (vlen >= CNI_ARG_MAX)
+	if (vlen >= dst->cap)
 		return cni_fail(e, CNI_ERR_INVALID_ENV, "CNI_ARGS: the value of %.*s is too long",
 				(int)klen, pair);
-	memcpy(dst, eq + 1, vlen);
-	dst[vlen] = '\0';
+	memcpy(dst->value, eq + 1, vlen);
+	dst->value[vlen] = '\0';
 	return 0;
 }
 
-int cni_args_parse(const char *text, struct cni_args *a, struct cni_error *e)
+int cni_args_get(const char *text, const struct cni_arg *want, size_t n, struct cni_error *e)
 {
 	bool lenient = ignore_unknown(text);
 	const char *p = text;
 
-	memset(a, 0, sizeof(*a));
+	for (size_t i = 0; i < n; i++)
+		want[i].value[0] = '\0';
 	while (*p) {
 		size_t len = strcspn(p, ";");
-		if (len > 0 && take_pair(a, p, len, lenient, e) < 0)
+		if (len > 0 && take_pair(want, n, p, len, lenient, e) < 0)
 			return -1;
 		p += len;
 		if (*p == ';')

@@ -14,49 +14,41 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ttt/util/child.h"
+#include "ttt/util/exec.h"
+
 #define OUT_MAX (1 << 20)
 
 int cni_delegate_find(const char *path, const char *type, char out[PATH_MAX],
 		      struct cni_error *e)
 {
-	const char *p = path ? path : "";
-
-	while (*p && !strchr(type, '/')) {
-		size_t len = strcspn(p, ":");
-		int n = snprintf(out, PATH_MAX, "%.*s/%s", (int)len, p, type);
-		if (len > 0 && n > 0 && n < PATH_MAX && access(out, X_OK) == 0)
-			return 0;
-		p += len + (p[len] == ':');
-	}
+	if (ttt_exe_find(path, type, out) == 0)
+		return 0;
 	return cni_fail(e, CNI_ERR_INVALID_CONFIG, "plugin %s not found in CNI_PATH (%s)", type,
 			path ? path : "unset");
 }
 
-static void set_or_unset(const char *name, const char *value)
-{
-	if (value)
-		setenv(name, value, 1);
-	else
-		unsetenv(name);
-}
+/* The delegate's environment: ours, with the attachment's variables set
+ * (or unset when the attachment has none). */
+struct delegate_env {
+	char buf[5][PATH_MAX + 32];
+	const char *list[6];
+};
 
-/* In the child: wire the pipes, set the environment, exec. Never returns. */
-static void child(const struct cni_delegate *d, const char *bin, int in[2], int out[2])
+static void build_env(const struct cni_delegate *d, struct delegate_env *v)
 {
-	if (dup2(in[0], 0) < 0 || dup2(out[1], 1) < 0)
-		_exit(127);
-	close(in[0]);
-	close(in[1]);
-	close(out[0]);
-	close(out[1]);
-	setenv("CNI_COMMAND", d->command, 1);
-	set_or_unset("CNI_CONTAINERID", d->container_id);
-	set_or_unset("CNI_NETNS", d->netns);
-	set_or_unset("CNI_IFNAME", d->ifname);
-	set_or_unset("CNI_PATH", d->path);
-	signal(SIGPIPE, SIG_DFL); /* we ignore it; the delegate should not inherit that */
-	execl(bin, d->type, (char *)NULL);
-	_exit(127);
+	const char *names[5] = { "CNI_COMMAND", "CNI_CONTAINERID", "CNI_NETNS", "CNI_IFNAME",
+				 "CNI_PATH" };
+	const char *values[5] = { d->command, d->container_id, d->netns, d->ifname, d->path };
+
+	for (int i = 0; i < 5; i++) {
+		if (values[i])
+			snprintf(v->buf[i], sizeof(v->buf[i]), "%s=%s", names[i], values[i]);
+		else
+			snprintf(v->buf[i], sizeof(v->buf[i]), "%s", names[i]);
+		v->list[i] = v->buf[i];
+	}
+	v->list[5] = NULL;
 }
 
 struct pump {
@@ -116,53 +108,38 @@ static int pump_io(struct pump *pm, int wfd, int rfd, long long deadline)
 	return 0;
 }
 
-/* Forks the delegate with its stdin and stdout on pipes; the parent keeps
+/* Starts the delegate with its stdin and stdout on pipes; the parent keeps
  * in[1] and out[0]. */
-static int start(const struct cni_delegate *d, const char *bin, int in[2], int out[2], pid_t *pid)
+static int start(const struct cni_delegate *d, const char *bin, int in[2], int out[2], pid_t *pid,
+		 struct cni_error *e)
 {
+	char *const argv[] = { (char *)d->type, NULL };
+	struct delegate_env env;
+	struct ttt_child c = { .path = bin, .argv = argv, .nfds = 3, .new_session = false };
+	struct ttt_err err;
+
 	if (pipe2(in, O_CLOEXEC) < 0)
-		return -1;
+		return cni_fail(e, CNI_ERR_INTERNAL, "cannot run %s: %s", d->type, strerror(errno));
 	if (pipe2(out, O_CLOEXEC) < 0) {
+		cni_fail(e, CNI_ERR_INTERNAL, "cannot run %s: %s", d->type, strerror(errno));
 		close(in[0]);
 		close(in[1]);
 		return -1;
 	}
-	*pid = fork();
-	if (*pid == 0)
-		child(d, bin, in, out);
+	build_env(d, &env);
+	c.env = env.list;
+	c.fds[0] = in[0];
+	c.fds[1] = out[1];
+	c.fds[2] = 2; /* its messages go where ours go */
+	*pid = ttt_child_start(&c, &err);
 	close(in[0]);
 	close(out[1]);
 	if (*pid < 0) {
-		int saved = errno;
 		close(in[1]);
 		close(out[0]);
-		errno = saved;
-		return -1;
+		return cni_fail_errf(e, CNI_ERR_INTERNAL, &err, "cannot run %s", d->type);
 	}
 	return 0;
-}
-
-/* Waits for the child until the deadline, then kills it. Returns its wait
- * status, or -1 when it had to be killed. */
-static int reap(pid_t pid, long long deadline)
-{
-	const struct timespec tick = { .tv_sec = 0, .tv_nsec = 5 * 1000 * 1000 };
-	int status;
-
-	for (;;) {
-		pid_t r = waitpid(pid, &status, WNOHANG);
-		if (r == pid)
-			return status;
-		if (r < 0 && errno != EINTR)
-			return -1;
-		if (now_ms() >= deadline) {
-			kill(pid, SIGKILL);
-			while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-				;
-			return -1;
-		}
-		nanosleep(&tick, NULL);
-	}
 }
 
 /* The delegate failed: take its error JSON if it printed one. */
@@ -205,10 +182,10 @@ int cni_delegate_start(const struct cni_delegate *d, struct cni_running *r, stru
 	r->out = calloc(1, OUT_MAX + 1);
 	if (!r->out)
 		return cni_fail(e, CNI_ERR_INTERNAL, "out of memory");
-	if (start(d, bin, in, outp, &r->pid) < 0) {
+	if (start(d, bin, in, outp, &r->pid, e) < 0) {
 		free(r->out);
 		r->out = NULL;
-		return cni_fail(e, CNI_ERR_INTERNAL, "cannot run %s: %s", d->type, strerror(errno));
+		return -1;
 	}
 	r->in_fd = in[1];
 	r->out_fd = outp[0];
@@ -227,7 +204,7 @@ int cni_delegate_finish(struct cni_running *r, char **out, struct cni_error *e)
 	close(r->out_fd);
 	if (io < 0)
 		kill(r->pid, SIGKILL);
-	status = reap(r->pid, r->deadline);
+	status = ttt_child_wait(r->pid, (int)(r->deadline > now_ms() ? r->deadline - now_ms() : 0));
 	r->pid = -1;
 	if (io < 0 || status < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		delegate_error(r->d, r->out, io < 0 ? -1 : status, e);

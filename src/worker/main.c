@@ -240,7 +240,7 @@ int main(int argc, char **argv)
 	}
 	ttt_log_init(PROG, w.opt.log_level);
 	if (w.opt.supervise)
-		return ttt_supervise(argc, argv, w.opt.ready_fd);
+		return ttt_supervise(&w.opt);
 	if (w.opt.ready_fd >= 0 && fcntl(w.opt.ready_fd, F_SETFD, FD_CLOEXEC) < 0) {
 		fprintf(stderr, "%s: --ready-fd %d: %s\n", PROG, w.opt.ready_fd, strerror(errno));
 		return 2;

@@ -13,8 +13,6 @@
 #include "ttt/util/clock.h"
 #include "ttt/version.h"
 
-#define WINDOW_MAX_SECONDS ((double)TTT_WINDOW_MAX_SECONDS)
-
 void ttt_options_usage(FILE *out, const char *prog)
 {
 	fprintf(out,
@@ -63,14 +61,32 @@ static int parse_ulong(const char *s, unsigned long max, unsigned long *v)
 	return errno || *end || *v > max ? -1 : 0;
 }
 
+int ttt_check_mtu(double v, unsigned *mtu, struct ttt_err *err)
+{
+	if (!isfinite(v) || v != floor(v) || v < TTT_MTU_MIN || v > TTT_MTU_MAX)
+		return ttt_err_set(err, "must be a whole number from %d to %d", TTT_MTU_MIN,
+				   TTT_MTU_MAX);
+	*mtu = (unsigned)v;
+	return 0;
+}
+
+int ttt_check_window(double seconds, uint64_t *window_ns, struct ttt_err *err)
+{
+	if (!isfinite(seconds) || seconds <= 0 || seconds > TTT_WINDOW_MAX_SECONDS)
+		return ttt_err_set(err, "must be a number of seconds above 0, up to %d",
+				   TTT_WINDOW_MAX_SECONDS);
+	*window_ns = (uint64_t)(seconds * (double)TTT_NSEC_PER_SEC + 0.5);
+	return 0;
+}
+
 int ttt_parse_mtu(const char *s, unsigned *mtu, struct ttt_err *err)
 {
 	unsigned long v;
 
-	if (parse_ulong(s, ULONG_MAX, &v) < 0 || v < TTT_MTU_MIN || v > TTT_MTU_MAX)
-		return ttt_err_set(err, "MTU '%s' is not a number from %d to %d", s, TTT_MTU_MIN,
-				   TTT_MTU_MAX);
-	*mtu = (unsigned)v;
+	if (parse_ulong(s, ULONG_MAX, &v) < 0)
+		v = 0; /* not digits: refused by the range check below */
+	if (ttt_check_mtu(v > TTT_MTU_MAX ? (double)TTT_MTU_MAX + 1 : (double)v, mtu, err) < 0)
+		return ttt_err_prefix(err, "MTU '%s'", s);
 	return 0;
 }
 
@@ -81,10 +97,10 @@ int ttt_parse_window(const char *s, uint64_t *window_ns, struct ttt_err *err)
 
 	errno = 0;
 	v = strtod(s, &end);
-	if (end == s || *end || errno || !isfinite(v) || v <= 0 || v > WINDOW_MAX_SECONDS)
-		return ttt_err_set(err, "window '%s' is not a number of seconds above 0 and up to %.0f",
-				   s, WINDOW_MAX_SECONDS);
-	*window_ns = (uint64_t)(v * (double)TTT_NSEC_PER_SEC + 0.5);
+	if (end == s || *end || errno)
+		v = 0; /* not a number: refused by the range check below */
+	if (ttt_check_window(v, window_ns, err) < 0)
+		return ttt_err_prefix(err, "window '%s'", s);
 	return 0;
 }
 
@@ -215,4 +231,55 @@ enum ttt_options_result ttt_options_parse(int argc, char **argv, struct ttt_opti
 			return r == 0 ? TTT_OPTIONS_DONE : TTT_OPTIONS_ERROR;
 	}
 	return take_positional(argc - optind, argv + optind, o, err);
+}
+
+/* Appends "--name" and, unless NULL, its value. */
+static void put_opt(struct ttt_argv *a, int *k, const char *name, const char *value)
+{
+	a->v[(*k)++] = (char *)name;
+	if (value)
+		a->v[(*k)++] = (char *)value;
+}
+
+/* Appends "--name N" with N in a->num[*slot]. */
+static void put_num(struct ttt_argv *a, int *k, int *slot, const char *name, unsigned long long v)
+{
+	snprintf(a->num[*slot], sizeof(a->num[*slot]), "%llu", v);
+	put_opt(a, k, name, a->num[(*slot)++]);
+}
+
+void ttt_options_to_argv(const struct ttt_options *o, const char *prog, struct ttt_argv *out)
+{
+	int k = 0, slot = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->v[k++] = (char *)prog;
+	if (o->supervise)
+		put_opt(out, &k, "--supervise", NULL);
+	if (o->no_offload)
+		put_opt(out, &k, "--no-offload", NULL);
+	if (o->ifname)
+		put_opt(out, &k, "--ifname", o->ifname);
+	if (o->tap_fd >= 0)
+		put_num(out, &k, &slot, "--tap-fd", (unsigned long long)o->tap_fd);
+	if (o->sock_fd >= 0)
+		put_num(out, &k, &slot, "--socket-fd", (unsigned long long)o->sock_fd);
+	if (o->ready_fd >= 0)
+		put_num(out, &k, &slot, "--ready-fd", (unsigned long long)o->ready_fd);
+	put_num(out, &k, &slot, "--mtu", o->mtu);
+	snprintf(out->num[slot], sizeof(out->num[slot]), "%llu.%09llu",
+		 (unsigned long long)(o->window_ns / TTT_NSEC_PER_SEC),
+		 (unsigned long long)(o->window_ns % TTT_NSEC_PER_SEC));
+	put_opt(out, &k, "--window", out->num[slot++]);
+	if (o->log_level != TTT_LOG_INFO)
+		put_opt(out, &k, o->log_level == TTT_LOG_DEBUG ? "-v"
+				 : o->log_level == TTT_LOG_WARN ? "-q"
+								 : "-qq",
+			NULL);
+	out->v[k++] = (char *)"--";
+	out->v[k++] = (char *)o->keyfile;
+	out->v[k++] = (char *)o->local;
+	if (o->peer)
+		out->v[k++] = (char *)o->peer;
+	out->v[k] = NULL;
 }

@@ -15,12 +15,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ttt/util/child.h"
 #include "ttt/util/clock.h"
+#include "ttt/util/exec.h"
 #include "ttt/util/log.h"
 
 struct supervisor {
+	const struct ttt_options *opt; /* our own command line */
 	char exe[PATH_MAX]; /* our own executable, so the child's name is ours */
-	char **child_argv; /* from ttt_supervise_child_argv */
 	int ready_out; /* the outer --ready-fd, until the first child is ready */
 	int sig_fd;
 	pid_t child;
@@ -28,63 +30,6 @@ struct supervisor {
 	uint64_t restarts[TTT_SUPERVISE_BURST]; /* when (monotonic), a ring */
 	unsigned nrestart;
 };
-
-/* Our executable's path, not /proc/self/exe, so the child shows as
- * ttt-worker in ps. A binary replaced since we started (an upgrade by
- * rename) reads "... (deleted)": the path then holds the new one, which is
- * what a restart should run. */
-static void own_path(char exe[PATH_MAX])
-{
-	static const char deleted[] = " (deleted)";
-	ssize_t n = readlink("/proc/self/exe", exe, PATH_MAX - 1);
-	size_t d = sizeof(deleted) - 1;
-
-	if (n <= 0) {
-		snprintf(exe, PATH_MAX, "/proc/self/exe");
-		return;
-	}
-	exe[n] = '\0';
-	if ((size_t)n > d && strcmp(exe + n - d, deleted) == 0)
-		exe[n - (ssize_t)d] = '\0';
-}
-
-/* Whether arg is long option --name, as getopt_long takes it: spelt out or
- * abbreviated, with or without "=value". */
-static bool is_long_option(const char *arg, const char *name)
-{
-	size_t n;
-
-	if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0')
-		return false;
-	arg += 2;
-	n = strcspn(arg, "=");
-	return n <= strlen(name) && strncmp(arg, name, n) == 0;
-}
-
-char **ttt_supervise_child_argv(int argc, char **argv)
-{
-	char **v = calloc((size_t)argc + 3, sizeof(*v));
-	bool options = true;
-	int k = 0;
-
-	if (!v || argc < 1)
-		return v;
-	v[k++] = argv[0];
-	v[k++] = (char *)"--ready-fd";
-	v[k++] = NULL; /* the number, set at each start */
-	for (int i = 1; i < argc; i++) {
-		if (options && strcmp(argv[i], "--") == 0)
-			options = false;
-		else if (options && is_long_option(argv[i], "supervise"))
-			continue;
-		else if (options && is_long_option(argv[i], "ready-fd")) {
-			i += strchr(argv[i], '=') ? 0 : 1;
-			continue;
-		}
-		v[k++] = argv[i];
-	}
-	return v;
-}
 
 static int setup_signals(struct supervisor *s)
 {
@@ -102,30 +47,48 @@ static int setup_signals(struct supervisor *s)
 	return s->sig_fd < 0 ? -1 : 0;
 }
 
-/* Forks and execs a child with a fresh readiness pipe; returns its read end. */
+/* The child's options and descriptors: ours, renumbered from 3 (tap,
+ * socket, then the readiness pipe's write end w), without --supervise. */
+static void child_setup(const struct supervisor *s, int w, struct ttt_options *o,
+			struct ttt_child *c)
+{
+	*o = *s->opt;
+	o->supervise = false;
+	c->nfds = 3;
+	for (int i = 0; i < 3; i++)
+		c->fds[i] = i;
+	if (o->tap_fd >= 0) {
+		c->fds[c->nfds] = o->tap_fd;
+		o->tap_fd = c->nfds++;
+	}
+	if (o->sock_fd >= 0) {
+		c->fds[c->nfds] = o->sock_fd;
+		o->sock_fd = c->nfds++;
+	}
+	c->fds[c->nfds] = w;
+	o->ready_fd = c->nfds++;
+}
+
+/* Starts a child with a fresh readiness pipe; returns the pipe's read end. */
 static int start_child(struct supervisor *s)
 {
-	char num[16];
+	struct ttt_child c = { .path = s->exe, .env = NULL, .new_session = false };
+	struct ttt_options o;
+	struct ttt_argv argv;
+	struct ttt_err err;
 	int pipefd[2];
-	sigset_t none;
 
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return -1;
-	s->child = fork();
-	if (s->child == 0) {
-		int w = fcntl(pipefd[1], F_DUPFD, 3); /* without close-on-exec */
-		if (w < 0)
-			_exit(127);
-		snprintf(num, sizeof(num), "%d", w);
-		s->child_argv[2] = num;
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		execv(s->exe, s->child_argv);
-		execv("/proc/self/exe", s->child_argv); /* our path is gone */
-		_exit(127);
-	}
+	child_setup(s, pipefd[1], &o, &c);
+	ttt_options_to_argv(&o, "ttt-worker", &argv);
+	c.argv = argv.v;
+	if (access(s->exe, X_OK) < 0)
+		c.path = "/proc/self/exe"; /* our path is gone: run what we run */
+	s->child = ttt_child_start(&c, &err);
 	close(pipefd[1]);
 	if (s->child < 0) {
+		ttt_error("supervisor: %s", err.msg);
 		close(pipefd[0]);
 		return -1;
 	}
@@ -225,16 +188,14 @@ static int on_signal(struct supervisor *s, int *ready_in)
 	}
 }
 
-int ttt_supervise(int argc, char **argv, int ready_fd)
+int ttt_supervise(const struct ttt_options *o)
 {
-	struct supervisor s = { .ready_out = ready_fd, .sig_fd = -1, .child = -1 };
+	struct supervisor s = { .opt = o, .ready_out = o->ready_fd, .sig_fd = -1, .child = -1 };
 	int ready_in, rc = -1;
 
-	own_path(s.exe);
-	s.child_argv = ttt_supervise_child_argv(argc, argv);
-	if (!s.child_argv || setup_signals(&s) < 0 || (ready_in = start_child(&s)) < 0) {
+	(void)ttt_exe_self(s.exe);
+	if (setup_signals(&s) < 0 || (ready_in = start_child(&s)) < 0) {
 		ttt_error("supervisor: cannot start the worker: %s", strerror(errno));
-		free(s.child_argv);
 		return 1;
 	}
 	while (rc < 0) {
@@ -249,6 +210,5 @@ int ttt_supervise(int argc, char **argv, int ready_fd)
 	if (ready_in >= 0)
 		close(ready_in);
 	close(s.sig_fd);
-	free(s.child_argv);
 	return rc < 0 ? 1 : rc;
 }

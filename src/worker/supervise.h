@@ -12,18 +12,15 @@
 #ifndef TTT_SUPERVISE_H
 #define TTT_SUPERVISE_H
 
+#include "ttt/worker/options.h"
+
 #define TTT_SUPERVISE_BURST 10
 #define TTT_SUPERVISE_PERIOD_S 60
 #define TTT_SUPERVISE_DELAY_MS 100
 
-/* The child's command line: argv (as getopt_long left it) without
- * --supervise and --ready-fd, spelt out or abbreviated, and with
- * "--ready-fd", NULL right after argv[0]: the caller puts the descriptor's
- * number in [2]. NULL-terminated, from calloc; NULL if out of memory. */
-char **ttt_supervise_child_argv(int argc, char **argv);
-
-/* argv is the supervisor's own command line (with --supervise); ready_fd
- * its --ready-fd (-1 if none). Returns the exit status. */
-int ttt_supervise(int argc, char **argv, int ready_fd);
+/* o is the supervisor's own command line (with --supervise): the child
+ * runs with the same options but for --supervise and --ready-fd, its
+ * inherited descriptors renumbered from 3. Returns the exit status. */
+int ttt_supervise(const struct ttt_options *o);
 
 #endif

@@ -68,7 +68,7 @@ static void accepted(const struct cni_config *c)
 
 	if (!c->root || !c->cni_version || !cni_version_supported(c->cni_version) || !c->name ||
 	    !cni_name_valid(c->name) || !c->state_dir || c->mtu < 68 || c->mtu > 65453 ||
-	    !(c->window > 0 && c->window <= 3600))
+	    !(c->window_ns > 0 && c->window_ns <= 3600000000000ULL))
 		abort();
 	n += touch(c->key_file) + touch(c->listen) + touch(c->peer) + touch(c->ipam_type) +
 	     touch(c->state_dir);

@@ -165,7 +165,7 @@ static void config_full(void **state)
 	assert_int_equal(c.mtu, 1400);
 	assert_true(c.have_mac);
 	assert_int_equal(c.mac[5], 1);
-	assert_true(c.window > 2.49 && c.window < 2.51);
+	assert_int_equal(c.window_ns, 2500000000ULL);
 	assert_string_equal(c.ipam_type, "host-local");
 	assert_string_equal(c.state_dir, CNI_STATE_DIR_DEFAULT);
 	cni_config_free(&c);

@@ -3,7 +3,6 @@
 
 #include "datapath/frame.h"
 #include "ttt/worker/options.h"
-#include "worker/supervise.h"
 
 /* argv from a NULL-terminated list of arguments (after the program name). */
 static int build_argv(char *argv[16], va_list ap)
@@ -83,36 +82,69 @@ static void options_anywhere(void **state)
 	assert_int_equal(o.sock_fd, 4);
 }
 
-/* The supervisor's child gets the same command line without --supervise
- * and the supervisor's --ready-fd, however getopt_long accepted them, and
- * with a --ready-fd of its own. */
-static void supervised_child_argv(void **state)
+/* ttt_options_to_argv writes what parses back to the same options: the one
+ * command line the supervisor and the CNI plugin start workers with. */
+static void assert_same(const struct ttt_options *a, const struct ttt_options *b)
 {
-	char *argv[] = { "ttt-worker", "--superv", "--ready-fd", "5", "--tap-fd=3",
-			 "--ready=7", "-v", "--supervise", "--", "--supervise", "k", ":1", NULL };
-	const char *want[] = { "ttt-worker", "--ready-fd", "9", "--tap-fd=3", "-v", "--",
-			       "--supervise", "k", ":1", NULL };
-	struct ttt_options o;
-	struct ttt_err err;
-	char **v;
+	assert_string_equal(a->keyfile, b->keyfile);
+	assert_string_equal(a->local, b->local);
+	assert_true((a->peer == NULL) == (b->peer == NULL));
+	if (a->peer)
+		assert_string_equal(a->peer, b->peer);
+	assert_true((a->ifname == NULL) == (b->ifname == NULL));
+	if (a->ifname)
+		assert_string_equal(a->ifname, b->ifname);
+	assert_int_equal(a->mtu, b->mtu);
+	assert_int_equal(a->window_ns, b->window_ns);
+	assert_int_equal(a->log_level, b->log_level);
+	assert_int_equal(a->tap_fd, b->tap_fd);
+	assert_int_equal(a->sock_fd, b->sock_fd);
+	assert_int_equal(a->ready_fd, b->ready_fd);
+	assert_int_equal(a->no_offload, b->no_offload);
+	assert_int_equal(a->supervise, b->supervise);
+}
 
+static void round_trip(const char *first, ...)
+{
+	char *argv[24];
+	struct ttt_options o, back;
+	struct ttt_argv v;
+	struct ttt_err err;
+	va_list ap;
+	int argc, n = 0;
+
+	va_start(ap, first);
+	argv[0] = (char *)"ttt-worker";
+	argv[1] = (char *)first;
+	argc = 2;
+	for (const char *a; (a = va_arg(ap, const char *)) != NULL;)
+		argv[argc++] = (char *)a;
+	argv[argc] = NULL;
+	va_end(ap);
+	assert_int_equal(ttt_options_parse(argc, argv, &o, &err), TTT_OPTIONS_RUN);
+	ttt_options_to_argv(&o, "ttt-worker", &v);
+	while (v.v[n])
+		n++;
+	assert_int_equal(ttt_options_parse(n, v.v, &back, &err), TTT_OPTIONS_RUN);
+	assert_same(&o, &back);
+	for (int i = 0; i < n; i++) /* positional arguments come after "--" */
+		if (strcmp(v.v[i], "--") == 0) {
+			assert_string_equal(v.v[i + 1], o.keyfile);
+			return;
+		}
+	fail_msg("no \"--\" before the positional arguments");
+}
+
+static void argv_round_trip(void **state)
+{
 	(void)state;
-	v = ttt_supervise_child_argv(12, argv);
-	assert_non_null(v);
-	assert_null(v[2]);
-	v[2] = (char *)"9";
-	for (int i = 0; want[i] || v[i]; i++) {
-		assert_non_null(v[i]);
-		assert_non_null(want[i]);
-		assert_string_equal(v[i], want[i]);
-	}
-	/* ... and the worker reads it as meant. */
-	assert_int_equal(parse(&o, &err, v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], NULL),
-			 TTT_OPTIONS_RUN);
-	assert_false(o.supervise);
-	assert_int_equal(o.ready_fd, 9);
-	assert_int_equal(o.tap_fd, 3);
-	free(v);
+	round_trip("k", ":1", NULL);
+	round_trip("--supervise", "--tap-fd=3", "--socket-fd", "4", "--ready-fd", "5", "--mtu",
+		   "9000", "--window", "0.000000001", "k", "198.18.0.1:1", "[2001:db8::2]:2", NULL);
+	round_trip("-v", "--no-offload", "--ifname", "tun-x", "--window", "3599.999999999", "--",
+		   "--supervise", "--mtu", NULL);
+	round_trip("-q", "k", ":1", NULL);
+	round_trip("-qq", "--window=2.5", "k", ":1", NULL);
 }
 
 static void refused(const char *want, ...)
@@ -170,7 +202,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(original_usage), cmocka_unit_test(no_arguments_is_usage),
 		cmocka_unit_test(options_anywhere), cmocka_unit_test(bad_values),
-		cmocka_unit_test(help_and_version), cmocka_unit_test(supervised_child_argv),
+		cmocka_unit_test(help_and_version), cmocka_unit_test(argv_round_trip),
 	};
 
 	return cmocka_run_group_tests_name("options", tests, NULL, NULL);

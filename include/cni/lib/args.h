@@ -1,21 +1,23 @@
 /* args.h - CNI_ARGS: "KEY=VALUE;KEY=VALUE"
  *
- * We read MAC, TTT_PEER and TTT_LISTEN, and accept the K8S_POD_* keys that
- * Kubernetes runtimes always pass. Any other key is refused unless
+ * A plugin names the keys it reads; the K8S_POD_* keys that Kubernetes
+ * runtimes always pass are accepted too. Any other key is refused unless
  * IgnoreUnknown=1 (or true) is given, as the CNI conventions ask. */
 #ifndef CNI_ARGS_H
 #define CNI_ARGS_H
 
+#include <stddef.h>
+
 #include "cni/lib/error.h"
 
-#define CNI_ARG_MAX 288
-
-struct cni_args {
-	char mac[CNI_ARG_MAX];    /* "" when not given */
-	char peer[CNI_ARG_MAX];
-	char listen[CNI_ARG_MAX];
+/* One key a plugin reads, and where its value goes ("" when absent). */
+struct cni_arg {
+	const char *key;
+	char *value;
+	size_t cap; /* a longer value is refused */
 };
 
-int cni_args_parse(const char *text, struct cni_args *a, struct cni_error *e);
+/* Fills want[0..n) from text. */
+int cni_args_get(const char *text, const struct cni_arg *want, size_t n, struct cni_error *e);
 
 #endif

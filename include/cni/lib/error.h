@@ -5,6 +5,8 @@
 
 #include <stdio.h>
 
+#include "ttt/util/err.h"
+
 /* The spec's well-known codes, then ours (100 and up). */
 enum cni_code {
 	CNI_ERR_INCOMPATIBLE_VERSION = 1,
@@ -31,6 +33,13 @@ struct cni_error {
 /* Sets code and message (details cleared). Returns -1. */
 __attribute__((format(printf, 3, 4)))
 int cni_fail(struct cni_error *e, int code, const char *fmt, ...);
+
+/* Sets code and err's message (as reported by a ttt_* function). Returns -1. */
+int cni_fail_err(struct cni_error *e, int code, const struct ttt_err *err);
+
+/* The same with context in front: "<fmt ...>: <err's message>". Returns -1. */
+__attribute__((format(printf, 4, 5)))
+int cni_fail_errf(struct cni_error *e, int code, const struct ttt_err *err, const char *fmt, ...);
 
 /* Sets the details of an error already set. Returns -1. */
 __attribute__((format(printf, 2, 3)))

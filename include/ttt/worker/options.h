@@ -41,9 +41,29 @@ enum ttt_options_result ttt_options_parse(int argc, char **argv, struct ttt_opti
 
 void ttt_options_usage(FILE *out, const char *prog);
 
-/* Strict number parsers, shared with other front ends. */
+/* Strict number parsers for the command line. */
 int ttt_parse_mtu(const char *s, unsigned *mtu, struct ttt_err *err);
 int ttt_parse_window(const char *s, uint64_t *window_ns, struct ttt_err *err);
 int ttt_parse_fd(const char *s, int *fd, struct ttt_err *err);
+
+/* The limits, for numbers however they arrive (the command line, a JSON
+ * configuration): on failure err says what a valid value is ("must be a
+ * whole number from 68 to 65453"). */
+int ttt_check_mtu(double v, unsigned *mtu, struct ttt_err *err);
+int ttt_check_window(double seconds, uint64_t *window_ns, struct ttt_err *err);
+
+#define TTT_ARGV_MAX 24
+
+/* A command line built by ttt_options_to_argv: v is NULL-terminated and
+ * points into num and into the options' strings. */
+struct ttt_argv {
+	char *v[TTT_ARGV_MAX];
+	char num[6][32];
+};
+
+/* The command line (prog first) that makes ttt-worker run with o: every
+ * option set in o, then "--" and the positional arguments, so that no path
+ * or address is ever taken for an option. Parsing it gives o back. */
+void ttt_options_to_argv(const struct ttt_options *o, const char *prog, struct ttt_argv *out);
 
 #endif
