@@ -10,8 +10,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "plugin.h"
+#include "commands.h"
+#include "ipam.h"
 #include "spawn.h"
+#include "state.h"
+#include "teardown.h"
 #include "cni/lib/delegate.h"
 #include "cni/lib/netns.h"
 #include "cni/lib/proc.h"

@@ -7,7 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "plugin.h"
+#include "commands.h"
+#include "ipam.h"
+#include "state.h"
 #include "cni/lib/netns.h"
 #include "cni/lib/proc.h"
 #include "cni/lib/result.h"

@@ -8,7 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "plugin.h"
+#include "commands.h"
+#include "ipam.h"
+#include "state.h"
+#include "teardown.h"
 
 int cni_cmd_del(struct cni_ctx *c, struct cni_error *e)
 {

@@ -8,7 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "plugin.h"
+#include "commands.h"
+#include "ipam.h"
+#include "state.h"
+#include "teardown.h"
 
 struct gc {
 	struct cni_ctx *c;

@@ -8,7 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "plugin.h"
+#include "commands.h"
+#include "ipam.h"
 #include "spawn.h"
 #include "ttt/crypto/keyfile.h"
 

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "plugin.h"
+#include "ipam.h"
 #include "cni/lib/delegate.h"
 #include "cni/lib/version.h"
 

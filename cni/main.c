@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "plugin.h"
+#include "commands.h"
 #include "cni/lib/version.h"
 
 #define STDIN_MAX (1 << 20)

@@ -3,9 +3,7 @@
  * <stateDir>/<network>/<containerID>:<ifname>.json records an attachment,
  * written ahead of each step of ADD (so that after a crash the next ADD or
  * DEL knows what may exist), beside the worker's log (.log) and a lock
- * (.lock). ADD, DEL and CHECK hold the network's lock shared and the
- * attachment's lock exclusive; GC holds the network's lock exclusive. The
- * locks are flock(2)s, released by the kernel if the plugin dies. */
+ * (.lock, see store.h). */
 #ifndef CNI_STATE_H
 #define CNI_STATE_H
 
@@ -15,6 +13,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "store.h"
 #include "cni/lib/error.h"
 #include "ttt/net/ether.h"
 
@@ -31,29 +30,6 @@ struct cni_state {
 	uint64_t worker_start;
 	char mac[TTT_ETHER_STRLEN];
 };
-
-struct cni_store {
-	char dir[PATH_MAX]; /* <stateDir>/<network> */
-	int net_lock;       /* the network's lock */
-	int att_lock;       /* the attachment's lock, -1 when none held */
-	char att_lock_path[PATH_MAX];
-};
-
-/* Creates the directory (0700) and takes the network's lock, shared or
- * exclusive. */
-int cni_store_open(struct cni_store *s, const char *state_dir, const char *network,
-		   bool exclusive, struct cni_error *e);
-
-/* Takes the attachment's lock (exclusive). */
-int cni_store_lock(struct cni_store *s, const char *cid, const char *ifname,
-		   struct cni_error *e);
-
-/* Releases the locks (removing the attachment's lock file when asked). */
-void cni_store_close(struct cni_store *s, bool remove_att_lock);
-
-/* <dir>/<cid>:<ifname><suffix> */
-int cni_store_path(const struct cni_store *s, const char *cid, const char *ifname,
-		   const char *suffix, char out[PATH_MAX]);
 
 /* Writes atomically (temporary file, then rename). */
 int cni_state_save(const struct cni_store *s, const struct cni_state *st, struct cni_error *e);

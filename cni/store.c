@@ -1,5 +1,5 @@
 /* store.c - the state directory and its locks */
-#include "state.h"
+#include "store.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -4,7 +4,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "plugin.h"
+#include "ipam.h"
+#include "teardown.h"
 #include "cni/lib/netns.h"
 #include "cni/lib/proc.h"
 #include "ttt/net/link.h"
