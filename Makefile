@@ -6,6 +6,8 @@
 #   make fuzz        every fuzzer for FUZZ_SECONDS (tests/fuzz/fuzz.mk)
 #   make demo        a tunnel between two network namespaces, with a ping
 #   make install     install into $(DESTDIR)$(PREFIX)
+#   make deps        install the Debian packages these need (deploy/install-deps.sh;
+#                    --demo, --bench for less): no other target installs anything
 
 PREFIX      ?= /usr/local
 BINDIR      ?= $(PREFIX)/bin
@@ -126,11 +128,10 @@ deps:
 
 # Figures, not tests: nothing here gates CI.
 bench:
-	$(Q)sh deploy/install-deps.sh --bench
 	$(Q)$(MAKE) --no-print-directory all $(HMAC_BENCH)
 	$(Q)BUILD=$(BUILD) bash tests/bench/bench.sh
 
-check: deps
+check:
 	$(Q)$(MAKE) --no-print-directory all $(UNIT_BINS) $(TOOLS) $(CNICLIENT)
 	$(Q)BUILD=$(BUILD) MAKE="$(MAKE)" sh tests/check-all.sh
 
@@ -141,7 +142,6 @@ integration: all $(TOOLS) $(CNICLIENT)
 	$(Q)BUILD=$(BUILD) sh tests/run.sh integration
 
 demo:
-	$(Q)sh deploy/install-deps.sh --demo
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)BUILD=$(BUILD) sh deploy/demo.sh
 

@@ -10,7 +10,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
 export BUILD
-export TTT_VECTORS="${TTT_VECTORS:-$ROOT/../shared/vectors}"
+export TTT_VECTORS="${TTT_VECTORS:-$ROOT/tests/vectors}"
 export CMOCKA_MESSAGE_OUTPUT=TAP
 WHAT=${1:-all}
 PASSED=0

@@ -14,7 +14,7 @@ case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
 WORKER=$BUILD/ttt-worker
 PY=${PYTHON:-/usr/bin/python3}
 PEER_TOOL=$ROOT/tests/tools/tttpeer.py
-VECTORS=${TTT_VECTORS:-$ROOT/../shared/vectors}
+VECTORS=${TTT_VECTORS:-$ROOT/tests/vectors}
 
 RUN_ID=$(printf '%04x%04x' $$ $((RANDOM)))
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/ttt-it.XXXXXX")

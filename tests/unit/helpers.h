@@ -50,13 +50,13 @@ static inline char *slurp(const char *path, size_t *len)
 	return buf;
 }
 
-/* Path of a file in the wire vectors directory (../shared/vectors by default). */
+/* Path of a file in the wire vectors directory (tests/vectors by default). */
 static inline const char *vector_path(const char *name)
 {
 	static char path[4096];
 	const char *dir = getenv("TTT_VECTORS");
 
-	snprintf(path, sizeof(path), "%s/%s", dir ? dir : "../shared/vectors", name);
+	snprintf(path, sizeof(path), "%s/%s", dir ? dir : "tests/vectors", name);
 	return path;
 }
 
