@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tinytaptunnel - plain make; honours PREFIX, DESTDIR, CNI_BIN_DIR and V=1.
 #   make             build build/ttt-worker and the CNI plugin build/tinytaptunnel
 #   make check       every test (needs root): unit and integration tests, then

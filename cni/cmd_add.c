@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_add.c - ADD: a tunnelled tap in the container
  *
  * Socket bound in our (the host's) namespace; tap created here under a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_check.c - CHECK: the attachment is as ADD left it
  *
  * The worker runs; the interface exists in the namespace as a tap with the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_del.c - DEL: everything ADD made goes, from our own record
  *
  * Idempotent: a second DEL, a DEL whose namespace is gone (containerd's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_gc.c - GC (1.1.0): remove attachments the runtime no longer knows
  *
  * Every record of this network whose (containerID, ifname) is not in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_status.c - STATUS (1.1.0): can we serve ADD now?
  *
  * Ready when /dev/net/tun opens, the key file holds a key, ttt-worker is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* commands.h - the plugin's verbs, one file each (cmd_<verb>.c)
  *
  * Each runs over the context of one invocation, prints its result to

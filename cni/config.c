@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* config.c - parsing and validating the network configuration */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* config.h - the network configuration a runtime sends on stdin
  *
  *   { "cniVersion": "1.0.0", "name": "lab-link", "type": "tinytaptunnel",

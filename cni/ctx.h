@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ctx.h - one invocation of the plugin
  *
  * main.c reads the environment, CNI_ARGS and the configuration into a

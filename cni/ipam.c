@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ipam.c - asking the IPAM plugin, on behalf of an attachment or of the
  * whole network */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ipam.h - asking the IPAM plugin, for an attachment or the whole network */
 #ifndef CNI_IPAM_H
 #define CNI_IPAM_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* main.c - the tinytaptunnel CNI plugin: read the environment, CNI_ARGS
  * and the configuration, run one command, print its result or error. */
 #include <signal.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* spawn.c - starting ttt-worker detached */
 #include "spawn.h"
 

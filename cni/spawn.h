@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* spawn.h - starting a detached ttt-worker for an attachment
  *
  * The worker gets its own session, /dev/null for stdin and stdout, a log

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* state.c - attachment records as JSON files */
 #include "state.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* state.h - what the plugin made for each attachment, on disk
  *
  * <stateDir>/<network>/<containerID>:<ifname>.json records an attachment,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* store.c - the state directory and its locks */
 #include "store.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* store.h - the state directory of a network and its locks
  *
  * ADD, DEL and CHECK hold the network's lock shared and the attachment's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* teardown.c - removing an attachment, from its record */
 #include <stdio.h>
 #include <stdlib.h>

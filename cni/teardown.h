@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* teardown.h - removing an attachment, from its record */
 #ifndef CNI_TEARDOWN_H
 #define CNI_TEARDOWN_H

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # demo.sh - a tinytaptunnel between two network namespaces joined by a veth
 # pair: a worker in each, a ping through the tunnel, then everything removed.
 # Needs root. Uses 198.18.0.0/15 only, inside namespaces made here.

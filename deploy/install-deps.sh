@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # install-deps.sh [--demo|--bench] - installs the Debian packages tinytaptunnel
 # needs to build and test (or only to build and run the demo, or to build
 # and benchmark), when they are missing. Safe to run again: with everything

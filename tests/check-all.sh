@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # check-all.sh - what `make check` runs, in three parts, then one line
 # "N passed, N failed" over all of them (the line CI reads):
 #   1. tests/run.sh: unit and integration tests on the normal build

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # run.sh [unit|integration] - runs the unit test programs (cmocka, TAP
 # output) and the integration scripts (TAP), prints every test point, and
 # ends with "N passed, N failed". A program that crashes, times out, or

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/sanitize.mk - `make check-sanitize`: the whole test suite (unit and
 # integration, exactly what `make check` runs) with every C program built
 # under AddressSanitizer (with LeakSanitizer) and UndefinedBehaviorSanitizer.

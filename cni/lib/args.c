@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* args.c - parsing CNI_ARGS */
 #include "cni/lib/args.h"
 

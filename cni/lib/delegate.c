@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* delegate.c - executing a delegate plugin */
 #include "cni/lib/delegate.h"
 

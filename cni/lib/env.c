@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* env.c - reading and validating CNI_* variables */
 #include "cni/lib/env.h"
 

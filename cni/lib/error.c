@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* error.c - CNI error JSON */
 #include "cni/lib/error.h"
 

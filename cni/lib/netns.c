@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* netns.c - entering and leaving network namespaces */
 #include "cni/lib/netns.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* proc.c - identifying and stopping processes */
 #include "cni/lib/proc.h"
 

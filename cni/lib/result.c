@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* result.c - parsing and printing CNI results */
 #include "cni/lib/result.h"
 

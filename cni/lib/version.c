@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* version.c - supported versions and VERSION */
 #include "cni/lib/version.h"
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # shellcheck shell=bash
 # ttt-scripts.sh - the functions shared by the helper scripts in this
 # directory (l2_bridge_up/_down, l3_nat_up/_down, l3_proxy_arp_up/_down).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* proto.h - every wire and offload constant, in one place
  *
  * The tinytaptunnel v1.4 datagram:

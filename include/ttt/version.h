@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* version.h - the release this tree builds */
 #ifndef TTT_VERSION_H
 #define TTT_VERSION_H

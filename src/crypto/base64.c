@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* base64.c - standard base64 with Go StdEncoding's decoding rules */
 #include "base64.h"
 

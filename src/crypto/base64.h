@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* base64.h - standard base64 (RFC 4648 section 4), decoded the way Go's
  * base64.StdEncoding decodes, because that is how tinytaptunnel v1.4 reads
  * its key file. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* hmac.c - HMAC-SHA256 under the preshared key
  *
  * On CPUs with SHA-NI the hash runs on sha256.c's block function (about

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* keyfile.c - loading, parsing and generating the preshared key file */
 #include "ttt/crypto/keyfile.h"
 

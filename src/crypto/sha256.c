@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sha256.c - the SHA-256 block function on SHA-NI
  *
  * The standard arrangement of the SHA extensions (Intel's "New

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sha256.h - SHA-256 compression with the x86 SHA extensions (SHA-NI)
  *
  * Only the block function; HMAC (hmac.c) does the padding. On CPUs without

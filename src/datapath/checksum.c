@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* checksum.c - ones' complement sums, eight bytes at a time */
 #include "checksum.h"
 

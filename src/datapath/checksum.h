@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* checksum.h - the Internet checksum (RFC 1071)
  *
  * Sums are kept in host byte order over 16-bit words loaded from memory;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* counters.h - what each direction did and dropped
  *
  * Each array has a single writer (its direction's thread) and is read by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* frame.c - sealing and opening v1.4 datagrams */
 #include "frame.h"
 

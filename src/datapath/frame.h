@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* frame.h - the tinytaptunnel v1.4 datagram
  *
  *     | HMAC-SHA256 (32) | UNIX time ns, big-endian u64 (8) | frame (1..MTU+14) |

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* gro.c - coalescing TCP segments for the tap */
 #include "gro.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* gro.h - frames on their way into a tap, coalesced where possible
  *
  * Consecutive segments of one TCP flow are joined into a single packet and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* gso.c - segmenting TSO superframes and completing partial checksums */
 #include "gso.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* gso.h - frames from a tap opened with IFF_VNET_HDR and TSO offload
  *
  * Such a tap prefixes every packet with a virtio_net_hdr and may hand over

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* path.c - sleeping until a descriptor is ready or the tunnel stops */
 #include "path.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* path.h - what the two directions of a tunnel share
  *
  * The send direction (tap to UDP, send.c) and the receive direction (UDP to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* peer.c - the peer address, shared between directions by a seqlock */
 #include "peer.h"
 

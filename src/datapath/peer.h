@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* peer.h - where frames from the tap are sent
  *
  * One writer (the receive direction, when it learns or follows the peer) and

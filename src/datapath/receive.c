@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* receive.c - UDP to tap */
 #include "receive.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* receive.h - the receive direction: datagrams from the peer go to the tap
  *
  * Every datagram is checked, cheapest first: length, source (explicit peer:

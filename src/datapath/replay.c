@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* replay.c - a bounded, O(1) filter of accepted datagram MACs */
 #include "replay.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* replay.h - refusing exact copies of datagrams already accepted
  *
  * The filter remembers the MACs of the last `capacity` accepted datagrams in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* send.c - tap to UDP
  *
  * Reads packets from the tap until it runs dry (or the batch is full),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* send.h - the send direction: frames read from the tap go to the peer */
 #ifndef TTT_SEND_H
 #define TTT_SEND_H

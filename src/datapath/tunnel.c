@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tunnel.c - starting and stopping the two directions */
 #include "ttt/datapath/tunnel.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* txbatch.c - batched, GSO-grouped UDP sends */
 #include "txbatch.h"
 

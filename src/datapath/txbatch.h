@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* txbatch.h - datagrams on their way to the peer, sent many per system call
  *
  * Datagrams are written one after another into one buffer. Runs of equal

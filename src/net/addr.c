@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* addr.c - UDP endpoint strings */
 #include "ttt/net/addr.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ether.c - MAC address text */
 #include "ttt/net/ether.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* io.c - classifying I/O errors */
 #include "ttt/net/io.h"
 

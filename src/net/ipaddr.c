@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ipaddr.c - interface addresses with libnl-route-3 */
 #include "ttt/net/ipaddr.h"
 

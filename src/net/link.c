@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* link.c - interface changes with libnl-route-3 */
 #include "ttt/net/link.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* nl.c - rtnetlink sockets for link, address and route changes */
 #include "nl.h"
 

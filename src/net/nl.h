@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* nl.h - an rtnetlink socket in the calling thread's current namespace */
 #ifndef TTT_NL_H
 #define TTT_NL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* route.c - routes with libnl-route-3 */
 #include "ttt/net/route.h"
 

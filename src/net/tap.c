@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tap.c - creating and adopting tap devices */
 #include "ttt/net/tap.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* udp.c - opening or adopting the UDP socket */
 #include "ttt/net/udp.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* child.c - fork, descriptors, exec, and waiting */
 #include "ttt/util/child.h"
 

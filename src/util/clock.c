@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* clock.c - realtime and monotonic nanoseconds */
 #include "ttt/util/clock.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* err.c - error messages */
 #include "ttt/util/err.h"
 

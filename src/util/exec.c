@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* exec.c - finding executables */
 #include "ttt/util/exec.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ratelimit.c - a fixed-window rate limiter */
 #include "ttt/util/ratelimit.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* worker_main.c - ttt-worker: one tunnel between a tap and a UDP peer */
 #include <errno.h>
 #include <fcntl.h>

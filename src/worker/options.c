@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* options.c - parsing ttt-worker's command line */
 #include "ttt/worker/options.h"
 

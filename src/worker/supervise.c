@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* supervise.c - restarting a worker that dies of a signal */
 #include "supervise.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* supervise.h - ttt-worker --supervise: keep a worker running
  *
  * The supervisor runs the worker as its child (the same program without

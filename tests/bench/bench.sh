@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # bench.sh - ttt-worker next to the kernel's own tunnels (vxlan, gretap) and
 # the bare veth, all over the same veth underlay between two namespaces, in
 # one run: iperf3 TCP with 1 and 4 streams, iperf3 64-byte UDP (packets/s

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* hhmac_bench.c - HMAC-SHA256 speed as the data path uses it (one MAC per
  * datagram over timestamp || frame), for the MAC in use and for libsodium.
  * Prints "hmac <impl> <frame bytes> <frames/s> <GB/s> <us per frame>". */

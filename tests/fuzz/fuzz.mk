@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # fuzz.mk - coverage-guided fuzzers (libFuzzer) for every parser that takes
 # outside input. Included at the end of the main Makefile; uses its BUILD,
 # Q, msg, PKG_CFLAGS, PKG_LIBS, LIB_SRCS, CNI_SRCS, WARNINGS and CONFIG_H.

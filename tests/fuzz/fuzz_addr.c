@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_addr.c - libFuzzer harness: UDP endpoint strings (ttt_endpoint_parse)
  * and, for accepted endpoints whose host needs no name lookup, resolving
  * (ttt_endpoint_resolve_local / _peer) and printing (ttt_sockaddr_str).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_cni_config.c - libFuzzer harness: CNI_ARGS (cni_args_parse) and the
  * network configuration on stdin (cni_config_parse), as the plugin's main
  * reads them, plus what it derives from them: the prevResult (CHECK parses

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_cni_result.c - libFuzzer harness: CNI results as the plugin reads
  * them back from IPAM plugins (cni_result_parse_text), then printed in
  * every version we speak (cni_result_print) and freed.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_frame.c - libFuzzer harness: datagram decapsulation (ttt_frame_open)
  * and the whole receive classification (ttt_rx_classify: length, source,
  * MAC, time window, runt, replay filter) over a sequence of datagrams.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_gro.c - libFuzzer harness: frames on their way into a tap, coalesced
  * by ttt_gro_add and written by ttt_gro_flush to /dev/null (opened once),
  * with a virtio_net_hdr (vnet true) unless the input says otherwise.

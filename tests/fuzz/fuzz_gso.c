@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_gso.c - libFuzzer harness: one packet read from a tap opened with
  * IFF_VNET_HDR, i.e. a virtio_net_hdr (ttt_vnet_hdr_read) and the packet
  * after it, cut into wire frames (ttt_gso_begin, ttt_gso_next).

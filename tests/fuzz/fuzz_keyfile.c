@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_keyfile.c - libFuzzer harness: key file contents (ttt_key_parse) and
  * the base64 decoder under it (ttt_base64_decode).
  *

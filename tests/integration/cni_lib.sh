@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # cni_lib.sh - running the CNI plugin the way a runtime does (environment,
 # configuration on stdin, result on stdout) in test namespaces, and
 # checking what it leaves behind. Source after lib.sh.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # lib.sh - what the integration tests share: a LAN of network namespaces,
 # workers started and stopped by PID, bounded waits, TAP output, and a
 # cleanup that runs however the test ends.

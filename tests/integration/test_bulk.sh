@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # test_bulk.sh - bulk TCP through the tunnel arrives intact: the same bytes
 # (SHA-256) on both ends, with TCP superframes segmented on the way in and
 # segments coalesced on the way out (offload), against a worker without

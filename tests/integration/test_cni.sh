@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # test_cni.sh - the CNI plugin driven as a runtime drives it: two hosts and a
 # container on each, ADD on both, pings between the containers through the
 # tunnel, CHECK, DEL and DEL again, and nothing left behind. Then results in

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # test_cni_errors.sh - every bad input is refused with CNI error JSON (the
 # spec's code where one fits, a message naming the problem) and leaves
 # nothing behind; failures part-way through ADD take back all they made.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # test_cni_libcni.sh - the plugin under an unmodified CNI client: libcni
 # (the library containerd, CRI-O and podman call), as Debian ships it,
 # running ADD, CHECK and DEL on a conflist for a container on each host.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # test_cni_lifecycle.sh - STATUS and GC (spec 1.1.0), and concurrent ADD/DEL
 # of different containers sharing one network's state.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # test_cni_modes.sh - the plugin with a layer-2-only configuration (no IPAM),
 # over an IPv6 underlay with IPv6 addresses in the containers, and with one
 # side learning its peer (discovery).

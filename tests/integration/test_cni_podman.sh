@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # test_cni_podman.sh - podman 4 (CNI network backend) runs a container on a
 # tinytaptunnel network in host 1; the container pings a tunnel peer on
 # host 2. Podman runs offline with private configuration and storage under

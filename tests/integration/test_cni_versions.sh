@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # test_cni_versions.sh - results in every spec version we speak, and the
 # per-attachment values: runtimeConfig, args.cni (Multus) and CNI_ARGS,
 # most specific first.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # test_deploy_k8s.sh - deploy/ without a cluster: the Kubernetes manifests
 # (parsed and checked field by field, their CNI configurations accepted by
 # the real plugin), and the node installer deploy/installer/ttt-install run

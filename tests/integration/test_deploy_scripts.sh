@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # shellcheck disable=SC2317,SC1091 # helpers run indirectly (through check and wait_for); lib.sh is followed with -x
 # test_deploy_scripts.sh - the helper scripts in deploy/scripts: for each
 # pair (l2_bridge, l3_nat, l3_proxy_arp) a peer A reaches a host C on the

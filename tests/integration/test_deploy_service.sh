@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # test_deploy_service.sh - what `make install` puts on a host besides the
 # binaries: the ttt-worker@.service template (systemd accepts it, its
 # sandbox rates well, the example .conf's arguments start a real tunnel)

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # test_discovery.sh - a worker without a peer address learns it from the
 # first authenticated datagram and follows the peer when it moves.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # test_errors.sh - bad input is refused with a message naming the problem,
 # and leaves nothing behind (no tap, no process, no new key file).
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # test_faults.sh - the fault table: what the tunnel and the plugin do when
 # things go wrong. Each section is a row of the README's reliability table:
 #   1. a CNI-spawned worker killed (SIGKILL): the container keeps its

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # test_inherit.sh - the worker on a tap and a socket it inherits, as the
 # CNI plugin starts it: the tap opened in the host namespace and moved into
 # a "container" namespace under another name before the worker runs.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # test_interop.sh - ttt-worker against an independent peer (tests/tools/
 # tttpeer.py, written from the wire format with Python's standard library):
 # traffic both ways through a real tap on each side, and the worker's

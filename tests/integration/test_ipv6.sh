@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # test_ipv6.sh - the same tunnel over an IPv6 underlay, and a dual-stack
 # wildcard listener reached over IPv4.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # test_security.sh - what the receive side refuses, each case counted under
 # its own reason: crafted datagrams from an independent sender, a wrong key,
 # a third host, and a flood that must not flood the log.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # test_tunnel.sh - two hosts, a worker on each, IPv4 underlay: pings both ways
 # (also at full MTU with DF set), counters, and a clean SIGTERM.
 . "$(dirname "$0")/lib.sh"

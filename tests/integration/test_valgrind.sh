@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # shellcheck disable=SC2317,SC2154 # helpers run through check; PID_w1 is set by start_bg
 # test_valgrind.sh - one ttt-worker under valgrind's memcheck, against a
 # normal worker, for a bounded time: pings both ways (also full MTU with DF)

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """check_manifests - checks deploy/kubernetes/ without a cluster, and builds
 the configurations a CNI runtime or Multus would hand the plugin from them.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """cnijson - small JSON edits and lookups for the CNI shell tests.
 
   cnijson.py get FILE PATH          print the value at PATH (a.b.0.c); exit 1 if absent

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* flood.c - forged datagrams at full speed, for the fault tests: random
  * lengths (41 to 1472 bytes: past the length check, so every one costs the
  * receiver a MAC) and random contents, 64 per sendmmsg(), for a given time.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* reaper.c - runs a test as a child subreaper: orphans of the test (such as
  * workers a CNI plugin started and left detached) are reparented to us
  * rather than to PID 1, so we reap them, and anything of the test's still

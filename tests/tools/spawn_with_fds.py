@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """spawn_with_fds - do what the CNI plugin does before it starts a worker:
 open a tap and bind a UDP socket here, optionally move the tap into another
 network namespace (and rename it there), then exec a command that inherits

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """tcpxfer - move a known stream of bytes over TCP and print its SHA-256.
 
   tcpxfer.py serve LISTEN       accept one connection, read to EOF, print

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """tttpeer - an independent tinytaptunnel v1.4 peer and datagram crafter.
 
 Written from the wire format alone (not from the C sources), with the Python

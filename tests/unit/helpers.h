@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* helpers.h - small things the unit tests share (header-only) */
 #ifndef TTT_TEST_HELPERS_H
 #define TTT_TEST_HELPERS_H

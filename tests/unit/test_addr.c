@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_addr.c - endpoint strings: every accepted form and every refusal */
 #include "helpers.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_base64.c - standard base64 with Go StdEncoding's decoding rules */
 #include "helpers.h"
 

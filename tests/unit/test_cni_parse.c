@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_cni_parse.c - the CNI plugin's parsers: environment, CNI_ARGS,
  * configuration (with per-attachment precedence), versions */
 #include "helpers.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_cni_result.c - reading IPAM results and prevResult, printing results
  * in each spec version, and error JSON */
 #include "helpers.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_frame.c - the v1.4 wire format against captured vectors, and every
  * reason a datagram is dropped */
 #include "helpers.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_hmac.c - HMAC-SHA256: RFC 4231 vectors, and the SHA-NI path against
  * libsodium on many random keys and messages of every length around the
  * block and padding boundaries. */

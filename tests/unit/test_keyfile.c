@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_keyfile.c - reading, refusing and generating key files */
 #include "helpers.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_offload.c - checksums, TSO segmentation (gso.c) and coalescing for
  * the tap (gro.c), checked against an independent reference checksum and
  * against each other: segments of a superframe, coalesced again, must give

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_options.c - ttt-worker's command line */
 #include "helpers.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_peer.c - the peer address shared between threads */
 #include "helpers.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_ratelimit.c - log rate limiting */
 #include "helpers.h"
 

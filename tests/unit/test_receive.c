@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_receive.c - the receive direction's verdicts, in the order they are
  * taken, and discovery (roaming). ttt_hmac_verify is wrapped to count MACs. */
 #include "helpers.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_replay.c - the replay filter: exact copies refused, memory bounded,
  * eviction never opening a hole */
 #include "helpers.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_txbatch.c - how datagrams are grouped into UDP GSO runs (sending is
  * covered by the integration tests, inside their own namespaces) */
 #include "helpers.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* args.h - CNI_ARGS: "KEY=VALUE;KEY=VALUE"
  *
  * A plugin names the keys it reads; the K8S_POD_* keys that Kubernetes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* delegate.h - running another CNI plugin (the IPAM plugin) the way the
  * spec says: found in CNI_PATH, the same environment with CNI_COMMAND (and
  * the attachment) set, the complete network configuration on stdin, its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* env.h - the CNI_* environment a runtime runs the plugin with */
 #ifndef CNI_ENV_H
 #define CNI_ENV_H

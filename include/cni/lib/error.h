@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* error.h - CNI errors: a code, a message and details, printed as the JSON
  * the spec defines, with a non-zero exit. */
 #ifndef CNI_ERROR_H

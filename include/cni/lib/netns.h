@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* netns.h - working inside a container's network namespace
  *
  * The plugin is single-threaded: setns() moves the whole process. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* proc.h - processes we started, known by PID and start time
  *
  * A PID alone can be reused by an unrelated process after ours died; the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* result.h - CNI results: read from IPAM plugins and prevResult, printed in
  * the version the configuration asked for (0.3.0 to 1.1.0) */
 #ifndef CNI_RESULT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* version.h - the CNI spec versions we speak */
 #ifndef CNI_VERSION_H
 #define CNI_VERSION_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* hmac.h - HMAC-SHA256 under the preshared key
  *
  * The key is absorbed once into pre-keyed states held in guarded memory;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* keyfile.h - the preshared key and the file it lives in
  *
  * The file holds the key in standard base64 (surrounding whitespace ignored),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tunnel.h - a running tunnel: one thread per direction over a shared path */
 #ifndef TTT_TUNNEL_H
 #define TTT_TUNNEL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* addr.h - UDP endpoint strings: parsing, resolving, printing, comparing
  *
  * Accepted forms: ":9123" (every address, IPv6 and IPv4), "0.0.0.0:9123",

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ether.h - Ethernet (MAC) addresses as text */
 #ifndef TTT_ETHER_H
 #define TTT_ETHER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* io.h - one policy for what an errno from the tap or the socket means
  *
  * The data path reads and writes its two descriptors through tap.h and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ipaddr.h - IP addresses on an interface (libnl-route-3), in the calling
  * thread's current network namespace */
 #ifndef TTT_IPADDR_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* link.h - network interface changes over rtnetlink (libnl-route-3)
  *
  * Every call works in the calling thread's current network namespace. */

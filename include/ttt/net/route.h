@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* route.h - routes through an interface (libnl-route-3), in the calling
  * thread's current network namespace */
 #ifndef TTT_ROUTE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tap.h - the tap device: a file descriptor carrying Ethernet frames
  *
  * Opened from /dev/net/tun with IFF_TAP | IFF_NO_PI, non-blocking and

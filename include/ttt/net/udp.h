@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* udp.h - the tunnel's UDP socket */
 #ifndef TTT_UDP_H
 #define TTT_UDP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bytes.h - big-endian (network order) loads and stores at any alignment */
 #ifndef TTT_BYTES_H
 #define TTT_BYTES_H

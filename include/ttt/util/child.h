@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* child.h - starting and reaping child processes
  *
  * Every program we start (the worker under its supervisor, the detached

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* clock.h - the two clocks the tunnel reads */
 #ifndef TTT_CLOCK_H
 #define TTT_CLOCK_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* err.h - error messages carried from where a failure happens to whoever reports it */
 #ifndef TTT_ERR_H
 #define TTT_ERR_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* exec.h - finding executables: our own, and others along a search path */
 #ifndef TTT_EXEC_H
 #define TTT_EXEC_H

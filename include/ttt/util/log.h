@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* log.h - one line per message on a file descriptor (stderr by default)
  *
  * Each message is written with a single write(2), so lines from different

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ratelimit.h - at most `burst` events per interval, counting the rest
  *
  * For log lines about traffic: whoever sends garbage must not be able to

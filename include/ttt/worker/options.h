@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* options.h - ttt-worker's command line
  *
  *   ttt-worker [options] <key file> <local address> [peer address]

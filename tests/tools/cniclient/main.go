@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // cniclient drives CNI plugins through libcni, the library containerd,
 // CRI-O and podman use, as Debian packages it (golang-github-appc-cni-dev),
 // so the integration tests run our plugin under an unmodified CNI client.
