@@ -41,10 +41,10 @@ for n in "$A" "$B"; do ip -n "$n" link set lo up && ip -n "$n" link set eth0 up;
 step "A worker on each host; the first one generates the shared key"
 ip netns exec "$A" "$WORKER" "$TMP/demo.key" 198.18.0.1:9123 198.18.0.2:9123 >"$TMP/a.log" 2>&1 &
 PA=$!
-for i in 1 2 3 4 5 6 7 8 9 10; do [ -s "$TMP/demo.key" ] && break; sleep 0.2; done
+for _ in 1 2 3 4 5 6 7 8 9 10; do [ -s "$TMP/demo.key" ] && break; sleep 0.2; done
 ip netns exec "$B" "$WORKER" "$TMP/demo.key" 198.18.0.2:9123 198.18.0.1:9123 >"$TMP/b.log" 2>&1 &
 PB=$!
-for i in 1 2 3 4 5 6 7 8 9 10; do grep -q "Created tunnel" "$TMP/b.log" && break; sleep 0.2; done
+for _ in 1 2 3 4 5 6 7 8 9 10; do grep -q "Created tunnel" "$TMP/b.log" && break; sleep 0.2; done
 sed 's/^/  A | /' "$TMP/a.log"
 sed 's/^/  B | /' "$TMP/b.log"
 
@@ -54,7 +54,7 @@ run ip -n "$B" addr add 198.19.0.2/24 dev tap0 || exit 1
 
 step "Ping from A to B through the tunnel (and a full-MTU ping with DF set)"
 run ip netns exec "$A" ping -c 3 -i 0.3 -W 2 198.19.0.2 || { echo "demo: ping FAILED"; exit 1; }
-run ip netns exec "$A" ping -c 2 -i 0.3 -W 2 -M do -s 1390 198.19.0.2 || { echo "demo: ping FAILED"; exit 1; }
+run ip netns exec "$A" ping -c 2 -i 0.3 -W 2 -M "do" -s 1390 198.19.0.2 || { echo "demo: ping FAILED"; exit 1; }
 
 step "Counters (SIGUSR1)"
 kill -USR1 "$PA"

@@ -130,7 +130,11 @@ dir_mode() {
 # --- shellcheck ----------------------------------------------------------------
 
 if command -v shellcheck >/dev/null; then
-	check "shellcheck: deploy/installer/ttt-install" shellcheck "$INSTALLER"
+	# Every shell file under deploy/: by name (*.sh) or by its #! line.
+	for f in $(cd "$ROOT" && { ls deploy/*.sh deploy/*/*.sh 2>/dev/null
+		grep -rlE '^#!.*/(env )?(ba|da)?sh' deploy; } | sort -u); do
+		check "shellcheck: $f" shellcheck -x -P "$ROOT/$(dirname "$f")" "$ROOT/$f"
+	done
 	check "shellcheck: tests/integration/test_deploy_k8s.sh" shellcheck -s bash "$0"
 else
 	not_ok "shellcheck is installed (apt-get install shellcheck)"
