@@ -166,5 +166,7 @@ clean:
 
 -include $(LIB_OBJS:.o=.d) $(CNI_OBJS:.o=.d) $(BUILD)/obj/src/worker/main.d $(BUILD)/obj/cni/main.d
 
-include tests/sanitize.mk
-include tests/fuzz/fuzz.mk
+# The test and fuzz targets: absent from the image's build stage, which
+# copies only what the build and the install read.
+-include tests/sanitize.mk
+-include tests/fuzz/fuzz.mk

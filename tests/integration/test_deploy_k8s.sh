@@ -194,6 +194,21 @@ copied_paths_exist() {
 	done < <(sed -n 's/^COPY \([^-][^ ]*\) .*/\1/p' "$CF")
 	return $bad
 }
+# builds_from_copies: the build stage's make and make install find
+# everything they read in what the Containerfile copies (a real build, in a
+# directory holding only that).
+builds_from_copies() {
+	local src dir=$TMP/cf-build
+	mkdir -p "$dir"
+	while read -r src; do
+		mkdir -p "$dir/$(dirname "$src")" && cp -r "$ROOT/$src" "$dir/$src" || return 1
+	done < <(awk '/^FROM .* AS build/{b=1} /^FROM /&&!/AS build/{b=0} b' "$CF" |
+		sed -n 's/^COPY \([^-][^ ]*\) \([^ ]*\)$/\1/p' | grep -v '^deploy/install-deps.sh$')
+	(cd "$dir" && make -j2 PREFIX=/usr >/dev/null &&
+		make install DESTDIR="$dir/out" PREFIX=/usr CNI_BIN_DIR=/opt/cni/bin >/dev/null) &&
+		[ -x "$dir/out/usr/sbin/ttt-worker" ] && [ -x "$dir/out/opt/cni/bin/tinytaptunnel" ]
+}
+check "Containerfile: the build stage's make needs nothing it does not copy" builds_from_copies
 check "Containerfile: builder on debian:bookworm, runtime on debian:bookworm-slim" sh -c \
 	"grep -q '^FROM docker.io/library/debian:bookworm AS build' '$CF' &&
 	 [ \"\$(grep '^FROM' '$CF' | tail -n 1)\" = 'FROM docker.io/library/debian:bookworm-slim' ]"
