@@ -200,6 +200,7 @@ static bool chance(uint64_t *s, double p)
 	return (double)(next_rand(s) >> 11) * 0x1.0p-53 < p;
 }
 
+/* Milliseconds (at least 0) to nanoseconds. */
 static uint64_t ms_to_ns(double ms)
 {
 	return (uint64_t)(ms * (double)NS_PER_MS);
@@ -293,6 +294,7 @@ static struct pending *pending_new(struct relay *r, int d, const unsigned char *
 	return p;
 }
 
+/* Frees a copy made by pending_new. */
 static void pending_free(struct relay *r, struct pending *p)
 {
 	r->npending--;
@@ -300,6 +302,7 @@ static void pending_free(struct relay *r, struct pending *p)
 	free(p);
 }
 
+/* Whether a is due before b (the heap's order). */
 static bool before(const struct pending *a, const struct pending *b)
 {
 	return a->due < b->due || (a->due == b->due && a->order < b->order);
@@ -384,6 +387,7 @@ static void out_flush(struct relay *r, int s)
 	o->n = 0;
 }
 
+/* Sends what is batched on both sides. */
 static void flush_all(struct relay *r)
 {
 	out_flush(r, 0);
@@ -683,6 +687,7 @@ static int run(struct relay *r, const sigset_t *waitmask)
 
 /* --- setup ---------------------------------------------------------------------- */
 
+/* Notes a signal for the loop (SIGUSR1: statistics; the others: stop). */
 static void on_signal(int sig)
 {
 	if (sig == SIGUSR1)
@@ -746,6 +751,7 @@ static int open_side(struct side *sd)
 	return 0;
 }
 
+/* Prints the usage (the header comment, short) to f. */
 static void usage(FILE *f)
 {
 	fputs("usage: impair [options] LISTEN_A PEER_A LISTEN_B PEER_B\n"
@@ -979,6 +985,7 @@ static int setup(struct relay *r)
 	return 0;
 }
 
+/* Closes the sockets and frees r and its buffers. */
 static void teardown(struct relay *r)
 {
 	for (int s = 0; s < 2; s++)
