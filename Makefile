@@ -99,8 +99,10 @@ $(BUILD)/tests/%: tests/unit/%.c $(CNI_LIB) $(LIB)
 		$(foreach f,$(shell cat tests/unit/$*.wrap 2>/dev/null),-Wl,--wrap=$(f)) \
 		$(UNIT_LIBS) $(ALL_LDLIBS)
 
-# Test tools: the subreaper every integration script runs under, and a
-# flooder of forged datagrams for the fault tests.
+# Test tools: the subreaper every integration script runs under, a flooder
+# of forged datagrams for the fault tests, and an impairing UDP relay (loss,
+# reordering, duplication, delay, corruption, truncation) for the underlay
+# tests: this kernel has no netem.
 TOOLS       := $(REAPER) $(BUILD)/tests/flood $(BUILD)/tests/impair
 $(BUILD)/tests/%: tests/tools/%.c
 	$(call msg,CCLD,$@)
