@@ -172,3 +172,4 @@ clean:
 # copies only what the build and the install read.
 -include tests/sanitize.mk
 -include tests/fuzz/fuzz.mk
+include static.mk
