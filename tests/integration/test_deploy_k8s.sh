@@ -192,7 +192,8 @@ builds_from_copies() {
 		mkdir -p "$dir/$(dirname "$src")" && cp -r "$ROOT/$src" "$dir/$src" || return 1
 	done < <(awk '/^FROM .* AS build/{b=1} /^FROM /&&!/AS build/{b=0} b' "$CF" |
 		sed -n 's/^COPY \([^-][^ ]*\) \([^ ]*\)$/\1/p' | grep -v '^deploy/install-deps.sh$')
-	(cd "$dir" && make -j2 static PREFIX=/usr >/dev/null 2>&1 &&
+	# Not the suite's BUILD (build-san under the sanitizers) nor its make's jobserver.
+	(cd "$dir" && unset BUILD MAKEFLAGS MFLAGS MAKELEVEL && make -j2 static PREFIX=/usr >/dev/null 2>&1 &&
 		make install-static DESTDIR="$dir/out" PREFIX=/usr CNI_BIN_DIR=/opt/cni/bin >/dev/null) &&
 		[ -x "$dir/out/usr/sbin/ttt-worker" ] && [ -x "$dir/out/opt/cni/bin/tinytaptunnel" ] &&
 		! readelf -lW "$dir/out/usr/sbin/ttt-worker" | grep -q INTERP
