@@ -167,7 +167,7 @@ RUNTIME_STAGE=$(awk '/^FROM /{s=""} {s=s $0 "\n"} END{printf "%s", s}' "$CF")
 # shared library the built binaries load (libc6 comes with the base image).
 runtime_has_libs() {
 	local lib pkg bad=0
-	for lib in $(ldd "$BUILD/tinytaptunnel" "$BUILD/ttt-worker" | awk '/=> \//{print $3}' | sort -u); do
+	for lib in $(ldd "$BUILD/tinytaptunnel" "$BUILD/ttt-worker" "$BUILD/ttt" | awk '/=> \//{print $3}' | sort -u); do
 		# Under this architecture's directory: libc6-i386 holds an i386 libm.so.6 too.
 		pkg=$(dpkg -S "*/$(gcc -dumpmachine)/${lib##*/}" 2>/dev/null | head -n 1 | cut -d: -f1)
 		[ -n "$pkg" ] || {
@@ -206,7 +206,8 @@ builds_from_copies() {
 		sed -n 's/^COPY \([^-][^ ]*\) \([^ ]*\)$/\1/p' | grep -v '^deploy/install-deps.sh$')
 	(cd "$dir" && make -j2 PREFIX=/usr >/dev/null &&
 		make install DESTDIR="$dir/out" PREFIX=/usr CNI_BIN_DIR=/opt/cni/bin >/dev/null) &&
-		[ -x "$dir/out/usr/sbin/ttt-worker" ] && [ -x "$dir/out/opt/cni/bin/tinytaptunnel" ]
+		[ -x "$dir/out/usr/sbin/ttt-worker" ] && [ -x "$dir/out/opt/cni/bin/tinytaptunnel" ] &&
+		[ -x "$dir/out/usr/sbin/ttt" ]
 }
 check "Containerfile: the build stage's make needs nothing it does not copy" builds_from_copies
 check "Containerfile: builder on debian:bookworm, runtime on debian:bookworm-slim" sh -c \
@@ -435,6 +436,9 @@ if [ "$(id -u)" = 0 ]; then
 			test "$(readlink "/proc/$pa/exe")" = "$BIN/ttt-worker"
 		check "multus: lab-a pings lab-b through the tunnel" pings c0 -c 3 -i 0.2 198.19.0.2
 		check "multus: lab-b pings lab-a" pings c1 -c 3 -i 0.2 198.19.0.1
+		pod0=$($CHECKER pod-field "$K8S/multus-pod.yaml" 0 metadata.name)
+		check "multus: ttt metrics (as the metrics container runs it) labels the pod's tunnel" sh -c \
+			"'$BUILD/ttt' metrics --dir '$TMP/state-h1' | grep -q '^tinytaptunnel_rx_frames_total{.*,pod=\"default/$pod0\",.*} [1-9]'"
 		for i in 0 1; do
 			check "multus: DEL pod $i" cni_ok "h$((i + 1))" DEL "ctr-$i" "c$i" "$TMP/pod$i.add.json"
 		done
