@@ -186,12 +186,15 @@ check "the worker answers again after it" answers s5 name=w-one answering true
 
 # --- a DEL'd attachment's log is kept, within bounds ---------------------------------
 bname=$(tj "$TMP/s2.json" container_id=ctr-b name)
+echo "an older part, rotated" >"$RUN/$NET/ctr-b:net1.log.1" # as a size-bounded live log leaves it
 check "DEL ctr-b" cni_ok h1 DEL ctr-b c2 "$TMP/b.json"
 kept=$(ls "$RUN/$NET/old/"ctr-b:net1.*.log 2>/dev/null)
 check "its log is kept in old/" test -f "$kept"
 check "with the worker's last counters and a line from DEL" sh -c "grep -q 'stats: tx_frames=[1-9]' '$kept' &&
 	tail -n 1 '$kept' | grep -q '^tinytaptunnel: [0-9T]*Z DEL: attachment removed'"
+check "its rotated part is kept beside it" grep -q "an older part, rotated" "$kept.1"
 check "no live log, record or socket is left of it" sh -c "[ ! -e '$RUN/$NET/ctr-b:net1.log' ] &&
+	[ ! -e '$RUN/$NET/ctr-b:net1.log.1' ] &&
 	[ ! -e '$RUN/$NET/ctr-b:net1.json' ] && [ ! -e '$RUN/sock/$bname.sock' ]"
 check "ttt show: four tunnels now" test "$("$TTT" show -d "$RUN" | grep -c '^tunnel: ')" = 4
 check "ttt show --gone lists the kept log with its last counters" sh -c \
@@ -210,8 +213,9 @@ check "kept logs: pruned to 32" test "$(ls "$RUN/$NET/old" | wc -l)" = 32
 check "older than 3 days: gone; beyond 4 MiB: the oldest gone" \
 	sh -c "[ ! -e '$RUN/$NET/old/ancient.log' ] && [ ! -e '$RUN/$NET/old/big.log' ] &&
 	[ \$(du -sb '$RUN/$NET/old' | cut -f1) -le $((4 * 1024 * 1024 + 65536)) ]"
-check "the oldest small ones went first, the newest stayed" sh -c "[ ! -e '$RUN/$NET/old/fake-31.log' ] &&
-	[ -e '$RUN/$NET/old/fake-30.log' ] && [ -e '$kept' ] && ls '$RUN/$NET/old/'ctr-a:net1.*.log >/dev/null"
+check "the oldest small ones went first, the newest stayed" sh -c "[ ! -e '$RUN/$NET/old/fake-30.log' ] &&
+	[ -e '$RUN/$NET/old/fake-29.log' ] && [ -e '$kept' ] && [ -e '$kept.1' ] &&
+	ls '$RUN/$NET/old/'ctr-a:net1.*.log >/dev/null"
 
 # --- a dead worker, and the textfile for node_exporter --------------------------------
 kill -KILL "$PID_w2"
