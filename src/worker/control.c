@@ -198,6 +198,31 @@ int ttt_control_listen(const char *dir, const char *name, char path[TTT_CONTROL_
 	return fd;
 }
 
+int ttt_control_open(const char *control_dir, const char *name,
+		     char name_out[TTT_CONTROL_NAME_MAX + 1], char path[TTT_CONTROL_PATH_MAX],
+		     struct ttt_err *err)
+{
+	char dir[TTT_CONTROL_PATH_MAX];
+	int fd = -1;
+
+	if (name)
+		snprintf(name_out, TTT_CONTROL_NAME_MAX + 1, "%s", name);
+	else
+		snprintf(name_out, TTT_CONTROL_NAME_MAX + 1, "worker-%ld", (long)getpid());
+	path[0] = '\0';
+	err->msg[0] = '\0';
+	if (control_dir && strcmp(control_dir, "none") == 0)
+		return -1;
+	if (control_dir)
+		snprintf(dir, sizeof(dir), "%s", control_dir);
+	else
+		ttt_control_dir_default(dir, sizeof(dir));
+	fd = ttt_control_listen(dir, name_out, path, err);
+	if (fd < 0)
+		path[0] = '\0';
+	return fd;
+}
+
 /* Only our own user (and root) may ask. */
 static bool peer_allowed(int fd)
 {

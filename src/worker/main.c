@@ -179,40 +179,38 @@ static void signal_ready(struct worker *w)
 	close(fd);
 }
 
-/* Our own control socket, or the supervisor's (which stays its to remove).
- * A tunnel without one still runs: the failure is logged. */
-static void setup_control(struct worker *w)
+/* The supervisor's listening control socket (--control-fd), which stays
+ * its to remove. */
+static void adopt_control(struct worker *w)
 {
-	char dir[PATH_MAX];
-	struct ttt_err err;
+	int listening = 0;
+	socklen_t len = sizeof(listening);
 
 	snprintf(w->name, sizeof(w->name), "%s", w->opt.name ? w->opt.name : "");
-	if (!w->name[0])
-		snprintf(w->name, sizeof(w->name), "worker-%ld", (long)getpid());
+	if (getsockopt(w->opt.control_fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) < 0 ||
+	    !listening) {
+		ttt_warn("--control-fd %d is not a listening socket: no control socket",
+			 w->opt.control_fd);
+		return;
+	}
+	w->control_fd = w->opt.control_fd;
+	(void)fcntl(w->control_fd, F_SETFD, FD_CLOEXEC);
+}
+
+/* Our own control socket, or the supervisor's. A tunnel without one still
+ * runs: the failure is logged. */
+static void setup_control(struct worker *w)
+{
+	struct ttt_err err;
+
 	if (w->opt.control_fd >= 0) {
-		int listening = 0;
-		socklen_t len = sizeof(listening);
-		if (getsockopt(w->opt.control_fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) < 0 ||
-		    !listening) {
-			ttt_warn("--control-fd %d is not a listening socket: no control socket",
-				 w->opt.control_fd);
-			return;
-		}
-		w->control_fd = w->opt.control_fd;
-		(void)fcntl(w->control_fd, F_SETFD, FD_CLOEXEC);
+		adopt_control(w);
 		return;
 	}
-	if (w->opt.control_dir && strcmp(w->opt.control_dir, "none") == 0)
-		return;
-	if (w->opt.control_dir)
-		snprintf(dir, sizeof(dir), "%s", w->opt.control_dir);
-	else
-		ttt_control_dir_default(dir, sizeof(dir));
-	w->control_fd = ttt_control_listen(dir, w->name, w->control_path, &err);
-	if (w->control_fd < 0) {
-		w->control_path[0] = '\0';
+	w->control_fd = ttt_control_open(w->opt.control_dir, w->opt.name, w->name,
+					 w->control_path, &err);
+	if (w->control_fd < 0 && err.msg[0])
 		ttt_warn("no control socket (ttt show will not list this tunnel): %s", err.msg);
-	}
 }
 
 static void setup_status(struct worker *w)

@@ -41,25 +41,13 @@ struct supervisor {
  * across restarts, and learns of them (--restarts). */
 static void setup_control(struct supervisor *s)
 {
-	const struct ttt_options *o = s->opt;
-	char dir[PATH_MAX];
 	struct ttt_err err;
 
-	snprintf(s->name, sizeof(s->name), "%s", o->name ? o->name : "");
-	if (!s->name[0])
-		snprintf(s->name, sizeof(s->name), "worker-%ld", (long)getpid());
-	if (o->control_dir && strcmp(o->control_dir, "none") == 0)
-		return;
-	if (o->control_dir)
-		snprintf(dir, sizeof(dir), "%s", o->control_dir);
-	else
-		ttt_control_dir_default(dir, sizeof(dir));
-	s->control_fd = ttt_control_listen(dir, s->name, s->control_path, &err);
-	if (s->control_fd < 0) {
-		s->control_path[0] = '\0';
+	s->control_fd = ttt_control_open(s->opt->control_dir, s->opt->name, s->name,
+					 s->control_path, &err);
+	if (s->control_fd < 0 && err.msg[0])
 		ttt_warn("supervisor: no control socket (ttt show will not list this tunnel): %s",
 			 err.msg);
-	}
 }
 
 static int setup_signals(struct supervisor *s)

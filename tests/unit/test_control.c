@@ -284,6 +284,34 @@ static void refusals(void **state)
 	assert_int_equal(ttt_control_listen(dir, "bad/name", path, &err), -1);
 }
 
+/* A worker's options: "none", the default name, a given name. */
+static void from_options(void **state)
+{
+	char dir[128], name[TTT_CONTROL_NAME_MAX + 1], path[TTT_CONTROL_PATH_MAX], want[200];
+	struct ttt_err err;
+	int fd;
+
+	(void)state;
+	assert_int_equal(ttt_control_open("none", "x", name, path, &err), -1);
+	assert_string_equal(err.msg, "");
+	assert_string_equal(path, "");
+	snprintf(dir, sizeof(dir), "%s/opts", tmpdir);
+	fd = ttt_control_open(dir, NULL, name, path, &err);
+	assert_true(fd >= 0);
+	snprintf(want, sizeof(want), "worker-%ld", (long)getpid());
+	assert_string_equal(name, want);
+	snprintf(want, sizeof(want), "%s/worker-%ld.sock", dir, (long)getpid());
+	assert_string_equal(path, want);
+	close(fd);
+	fd = ttt_control_open(dir, "lab", name, path, &err);
+	assert_true(fd >= 0);
+	assert_string_equal(name, "lab");
+	close(fd);
+	assert_int_equal(ttt_control_open("relative", "lab", name, path, &err), -1);
+	assert_string_not_equal(err.msg, "");
+	assert_string_equal(path, "");
+}
+
 /* A client that sends something else, or nothing, gets errno=22 or is
  * dropped after the timeout; the server never blocks past it. */
 static void bad_client(void **state)
@@ -324,6 +352,7 @@ int main(void)
 		cmocka_unit_test(writing),	   cmocka_unit_test(names_and_paths),
 		cmocka_unit_test(run_dir),	   cmocka_unit_test(a_real_exchange),
 		cmocka_unit_test(refusals),	   cmocka_unit_test(bad_client),
+		cmocka_unit_test(from_options),
 	};
 
 	return cmocka_run_group_tests_name("control", tests, make_tmp, remove_tmp);

@@ -61,6 +61,15 @@ int ttt_control_path(const char *dir, const char *name, char out[TTT_CONTROL_PAT
 int ttt_control_listen(const char *dir, const char *name, char path[TTT_CONTROL_PATH_MAX],
 		       struct ttt_err *err);
 
+/* What a worker (or its supervisor) listens on, from its options:
+ * control_dir NULL for the default directory, "none" for no socket, or a
+ * directory; name NULL for "worker-<pid>". name_out receives the name in
+ * any case. Returns the listening descriptor, or -1 with path "" (err's
+ * message empty for "none", else what went wrong). */
+int ttt_control_open(const char *control_dir, const char *name,
+		     char name_out[TTT_CONTROL_NAME_MAX + 1], char path[TTT_CONTROL_PATH_MAX],
+		     struct ttt_err *err);
+
 /* --- the request ---------------------------------------------------------- */
 
 /* Parses the request received so far (len bytes, not NUL-terminated).
