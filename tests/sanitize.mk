@@ -51,7 +51,7 @@ SAN_HELPER := $(SAN_BUILD)/san/san_defaults.o
 SAN_TARGETS = all $(patsubst $(BUILD)/%,$(SAN_BUILD)/%,$(UNIT_BINS) $(TOOLS) $(CNICLIENT))
 # What links $(SAN_HELPER) (relinked when it changes), and what SAN_FLAGS
 # compiled (removed when they change).
-SAN_LINKED  = $(patsubst $(BUILD)/%,$(SAN_BUILD)/%,$(WORKER) $(PLUGIN) $(UNIT_BINS) $(TOOLS))
+SAN_LINKED  = $(patsubst $(BUILD)/%,$(SAN_BUILD)/%,$(WORKER) $(PLUGIN) $(TOOL) $(UNIT_BINS) $(TOOLS))
 SAN_COMPILED = $(SAN_BUILD)/obj $(SAN_BUILD)/libttt.a $(SAN_BUILD)/libtttcni.a
 
 # log_path: one file per reporting process, report.<pid>, absolute (the

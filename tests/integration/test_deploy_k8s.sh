@@ -196,7 +196,7 @@ builds_from_copies() {
 	(cd "$dir" && unset BUILD MAKEFLAGS MFLAGS MAKELEVEL && make -j2 static PREFIX=/usr >/dev/null 2>&1 &&
 		make install-static DESTDIR="$dir/out" PREFIX=/usr CNI_BIN_DIR=/opt/cni/bin >/dev/null) &&
 		[ -x "$dir/out/usr/sbin/ttt-worker" ] && [ -x "$dir/out/opt/cni/bin/tinytaptunnel" ] &&
-		! readelf -lW "$dir/out/usr/sbin/ttt-worker" | grep -q INTERP
+		[ -x "$dir/out/usr/sbin/ttt" ] && ! readelf -lW "$dir/out/usr/sbin/ttt-worker" | grep -q INTERP
 }
 check "Containerfile: the build stage's make needs nothing it does not copy" builds_from_copies
 check "Containerfile: builder on debian:bookworm, runtime on debian:bookworm-slim" sh -c \
@@ -426,6 +426,9 @@ if [ "$(id -u)" = 0 ]; then
 			test "$(readlink "/proc/$pa/exe")" = "$BIN/ttt-worker"
 		check "multus: lab-a pings lab-b through the tunnel" pings c0 -c 3 -i 0.2 198.19.0.2
 		check "multus: lab-b pings lab-a" pings c1 -c 3 -i 0.2 198.19.0.1
+		pod0=$($CHECKER pod-field "$K8S/multus-pod.yaml" 0 metadata.name)
+		check "multus: ttt metrics (as the metrics container runs it) labels the pod's tunnel" sh -c \
+			"'$BUILD/ttt' metrics --dir '$TMP/state-h1' | grep -q '^tinytaptunnel_rx_frames_total{.*,pod=\"default/$pod0\",.*} [1-9]'"
 		for i in 0 1; do
 			check "multus: DEL pod $i" cni_ok "h$((i + 1))" DEL "ctr-$i" "c$i" "$TMP/pod$i.add.json"
 		done
