@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: MIT
-# static.mk - self-contained ttt-worker and CNI plugin for any Linux node.
+# static.mk - self-contained ttt-worker, CNI plugin and ttt for any Linux node.
 # Included from the Makefile (one line, at its end).
 #
-#   make static          build-static/ttt-worker and build-static/tinytaptunnel,
+#   make static          build-static/ttt-worker, build-static/tinytaptunnel and
+#                        build-static/ttt,
 #                        static-pie: no loader, no shared library, any glibc
 #                        or none on the node
 #   make install-static  `make install` of those (DESTDIR, PREFIX, ... as usual)
@@ -58,7 +59,7 @@ $(CJSON_OBJ): $(CJSON_DIR)/cjson/cJSON.c $(CJSON_DIR)/cjson/cJSON.h
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) -std=c89 -pedantic -Wall -Wextra -Werror -fPIE $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(PLUGIN): $(CJSON_OBJ)
+$(PLUGIN) $(TOOL): $(CJSON_OBJ)
 
 # host-local for a root without a C library: its allocator and store from
 # Debian's sources (golang-github-containernetworking-plugins-dev), no cgo.
