@@ -6,20 +6,29 @@
  * libsodium. Either way the states after absorbing the padded key blocks
  * (K ^ ipad, K ^ opad) are computed once, kept in guarded read-only memory,
  * and each MAC starts from copies of them: nothing is allocated per frame
- * and the shared states are only read, by any number of threads. */
+ * and the shared states are only read, by any number of threads.
+ *
+ * Batches of messages go to hmac_batch.c's multi-buffer kernels (the same
+ * keyed states, in its struct), unless this MAC is the portable one or the
+ * CPU has nothing better than the portable kernel there: then they go one
+ * at a time, as lone messages always do. */
 #include "ttt/crypto/hmac.h"
 
 #include <sodium.h>
 #include <string.h>
 
 #include "sha256.h"
+#include "ttt/crypto/hmac_batch.h"
 #include "ttt/util/bytes.h"
 
 #define BLOCK TTT_SHA256_BLOCK
+#define VERIFY_CHUNK 64 /* MACs compared per batch call (room on the stack) */
 
 struct ttt_hmac {
 	bool hw;
+	bool multi;                         /* batches may use hmac_batch.c */
 	uint32_t inner[8], outer[8];        /* SHA-NI: after one key block each */
+	struct ttt_hmac_keyed batch;        /* the same states, for hmac_batch.c */
 	crypto_auth_hmacsha256_state keyed; /* libsodium */
 };
 
@@ -74,6 +83,9 @@ static struct ttt_hmac *hmac_new(const uint8_t *key, size_t len, bool allow_hw)
 		return NULL;
 	memset(hmac, 0, sizeof(*hmac));
 	hmac->hw = allow_hw && ttt_sha256_hw();
+	hmac->multi = allow_hw;
+	if (allow_hw)
+		ttt_hmac_keyed_init(&hmac->batch, key, len);
 	if (crypto_auth_hmacsha256_init(&hmac->keyed, key, len) != 0) {
 		sodium_free(hmac);
 		return NULL;
@@ -138,4 +150,43 @@ bool ttt_hmac_verify(const struct ttt_hmac *hmac, const uint8_t *msg, size_t len
 	ok = crypto_verify_32(got, expect) == 0;
 	sodium_memzero(got, sizeof(got));
 	return ok;
+}
+
+/* Whether a batch of n messages goes to the multi-buffer kernels. */
+static bool batched(const struct ttt_hmac *hmac, size_t n)
+{
+	return n > 1 && hmac->multi && strcmp(ttt_hmac_batch_variant(), "portable") != 0;
+}
+
+const char *ttt_hmac_batch_backend(const struct ttt_hmac *hmac)
+{
+	return batched(hmac, 2) ? ttt_hmac_batch_chain() : ttt_hmac_backend(hmac);
+}
+
+void ttt_hmac_compute_batch(const struct ttt_hmac *hmac, size_t n, const uint8_t *const msg[],
+			    const size_t len[], uint8_t *const out[])
+{
+	if (batched(hmac, n)) {
+		ttt_hmac_batch(&hmac->batch, n, msg, len, out);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		ttt_hmac_compute(hmac, msg[i], len[i], out[i]);
+}
+
+void ttt_hmac_verify_batch(const struct ttt_hmac *hmac, size_t n, const uint8_t *const msg[],
+			   const size_t len[], const uint8_t *const expect[], bool ok[])
+{
+	uint8_t got[VERIFY_CHUNK][TTT_HMAC_LEN];
+	uint8_t *out[VERIFY_CHUNK];
+
+	for (size_t i = 0; i < VERIFY_CHUNK; i++)
+		out[i] = got[i];
+	for (size_t off = 0; off < n; off += VERIFY_CHUNK) {
+		size_t m = n - off < VERIFY_CHUNK ? n - off : VERIFY_CHUNK;
+		ttt_hmac_compute_batch(hmac, m, msg + off, len + off, out);
+		for (size_t i = 0; i < m; i++)
+			ok[off + i] = crypto_verify_32(got[i], expect[off + i]) == 0;
+	}
+	sodium_memzero(got, (n < VERIFY_CHUNK ? n : VERIFY_CHUNK) * TTT_HMAC_LEN);
 }

@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /* test_hmac.c - HMAC-SHA256: RFC 4231 vectors, and the SHA-NI path against
  * libsodium on many random keys and messages of every length around the
- * block and padding boundaries. */
+ * block and padding boundaries; batches (ttt_hmac_compute_batch,
+ * ttt_hmac_verify_batch) against libsodium on every multi-buffer kernel
+ * this CPU has, and on none. */
 #include "helpers.h"
 
 #include <sodium.h>
 
 #include "ttt/crypto/hmac.h"
+#include "ttt/crypto/hmac_batch.h"
 #include "crypto/sha256.h"
+#include "crypto/sha256_mb.h"
 
 static void check_vector(const char *key_hex, const char *msg, size_t msg_len, const char *want)
 {
@@ -78,11 +82,102 @@ static void hw_matches_libsodium(void **state)
 	}
 }
 
+#define BATCH_MAX 150
+
+/* Messages of batches: one buffer each, lengths chosen per batch. */
+static uint8_t bufs[BATCH_MAX][1600];
+
+/* A batch of n messages of lengths lens() against libsodium, MACs and
+ * verification (one MAC in three corrupted), on hmac. */
+static void check_batch(const struct ttt_hmac *hmac, const struct ttt_hmac *ref, size_t n,
+			const size_t len[], const char *what)
+{
+	static uint8_t got[BATCH_MAX][32], want[BATCH_MAX][32];
+	const uint8_t *msg[BATCH_MAX] = { NULL }, *expect[BATCH_MAX] = { NULL };
+	uint8_t *out[BATCH_MAX] = { NULL };
+	bool ok[BATCH_MAX];
+
+	for (size_t i = 0; i < n; i++) {
+		msg[i] = bufs[i];
+		out[i] = got[i];
+		expect[i] = want[i];
+		ttt_hmac_compute(ref, msg[i], len[i], want[i]);
+	}
+	ttt_hmac_compute_batch(hmac, n, msg, len, out);
+	for (size_t i = 0; i < n; i++)
+		if (memcmp(got[i], want[i], 32) != 0)
+			fail_msg("%s: batch of %zu, message %zu (%zu bytes): MAC differs", what, n, i,
+				 len[i]);
+	for (size_t i = 0; i < n; i += 3)
+		want[i][i % 32] ^= 0x10;
+	ttt_hmac_verify_batch(hmac, n, msg, len, expect, ok);
+	for (size_t i = 0; i < n; i++)
+		if (ok[i] != (i % 3 != 0))
+			fail_msg("%s: batch of %zu, message %zu: verified %d", what, n, i, ok[i]);
+}
+
+/* Batches of 1..BATCH_MAX equal, random and mixed lengths. */
+static void check_batches(const struct ttt_hmac *hmac, const struct ttt_hmac *ref,
+			  const char *what)
+{
+	static const size_t sizes[] = { 1, 2, 3, 8, 31, 32, 33, 64, 65, 100, BATCH_MAX };
+	size_t len[BATCH_MAX];
+
+	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+		size_t n = sizes[s];
+		for (size_t i = 0; i < n; i++)
+			len[i] = 1426; /* timestamp + a full frame */
+		check_batch(hmac, ref, n, len, what);
+		for (size_t i = 0; i < n; i++)
+			len[i] = randombytes_uniform(sizeof(bufs[0]) + 1);
+		check_batch(hmac, ref, n, len, what);
+		for (size_t i = 0; i < n; i++)
+			len[i] = i % 5 == 4 ? 60 : 1426; /* segments and ACKs */
+		check_batch(hmac, ref, n, len, what);
+	}
+}
+
+/* Every kernel alone (and the automatic choice) gives libsodium's MACs
+ * through the batch interface; the portable MAC never uses the kernels. */
+static void batches_match_libsodium(void **state)
+{
+	size_t count;
+	const struct ttt_sha256_mb *const *all = ttt_sha256_mb_all(&count);
+	uint8_t key[45];
+	struct ttt_hmac *hmac, *ref;
+
+	(void)state;
+	assert_int_equal(ttt_hmac_batch_force("auto"), 0);
+	randombytes_buf(key, sizeof(key));
+	randombytes_buf(bufs, sizeof(bufs));
+	hmac = ttt_hmac_new(key, sizeof(key));
+	ref = ttt_hmac_new_portable(key, sizeof(key));
+	assert_non_null(hmac);
+	assert_non_null(ref);
+	check_batches(hmac, ref, "auto");
+	for (size_t i = 0; i < count; i++) {
+		if (ttt_hmac_batch_force(all[i]->name) != 0)
+			continue; /* this CPU cannot run it */
+		check_batches(hmac, ref, all[i]->name);
+		if (strcmp(all[i]->name, "portable") == 0) /* one at a time then */
+			assert_string_equal(ttt_hmac_batch_backend(hmac), ttt_hmac_backend(hmac));
+		else
+			assert_string_equal(ttt_hmac_batch_backend(hmac), all[i]->name);
+	}
+	assert_int_equal(ttt_hmac_batch_force("auto"), 0);
+	assert_string_equal(ttt_hmac_batch_backend(ref), ttt_hmac_backend(ref));
+	check_batches(ref, ref, "libsodium");
+	ttt_hmac_verify_batch(hmac, 0, NULL, NULL, NULL, NULL); /* nothing to do */
+	ttt_hmac_free(hmac);
+	ttt_hmac_free(ref);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(rfc4231),
 		cmocka_unit_test(hw_matches_libsodium),
+		cmocka_unit_test(batches_match_libsodium),
 	};
 
 	return cmocka_run_group_tests_name("hmac", tests, NULL, NULL);

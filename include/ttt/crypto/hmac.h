@@ -35,4 +35,23 @@ void ttt_hmac_compute(const struct ttt_hmac *hmac, const uint8_t *msg, size_t le
 bool ttt_hmac_verify(const struct ttt_hmac *hmac, const uint8_t *msg, size_t len,
 		    const uint8_t expect[TTT_HMAC_LEN]);
 
+/* out[i] = the MAC of msg[i] (len[i] bytes) for every i < n, the same as
+ * ttt_hmac_compute one after another: on the multi-buffer kernels when n > 1
+ * and this CPU has one, else one message at a time. No out[i] may overlap
+ * a message. Allocates nothing. */
+void ttt_hmac_compute_batch(const struct ttt_hmac *hmac, size_t n, const uint8_t *const msg[],
+			    const size_t len[], uint8_t *const out[]);
+
+/* ok[i] = whether the MAC of msg[i] equals expect[i] (each compared in
+ * constant time), for every i < n; as ttt_hmac_verify one after another. */
+void ttt_hmac_verify_batch(const struct ttt_hmac *hmac, size_t n, const uint8_t *const msg[],
+			   const size_t len[], const uint8_t *const expect[], bool ok[]);
+
+/* What batches of frames run on: the multi-buffer kernels, widest first
+ * (e.g. "avx512x32+shani-x2+shani", see hmac_batch.h), or ttt_hmac_backend's
+ * answer when they go one at a time (this MAC is the portable one, or the
+ * CPU has only the portable kernel). Measures the kernels the first time
+ * (about 1.5 ms). */
+const char *ttt_hmac_batch_backend(const struct ttt_hmac *hmac);
+
 #endif
