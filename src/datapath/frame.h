@@ -46,6 +46,16 @@ static inline size_t ttt_dgram_max(unsigned mtu)
 void ttt_frame_seal(const struct ttt_hmac *hmac, uint8_t *dgram, size_t frame_len,
 		    uint64_t ts_ns);
 
+/* Writes the timestamp of a datagram whose MAC ttt_frame_seal_batch
+ * computes later. */
+void ttt_frame_stamp(uint8_t *dgram, uint64_t ts_ns);
+
+/* MACs n stamped datagrams at once (the frames of one batch): dgram[i] is
+ * TTT_HDR_LEN + frame_len[i] bytes long. The same bytes as ttt_frame_seal
+ * with the stamps already written. */
+void ttt_frame_seal_batch(const struct ttt_hmac *hmac, size_t n, uint8_t *const dgram[],
+			  const size_t frame_len[]);
+
 /* Length check alone (cheap, done before anything else). */
 enum ttt_verdict ttt_frame_check_len(size_t len, size_t max_dgram);
 
@@ -53,6 +63,12 @@ enum ttt_verdict ttt_frame_check_len(size_t len, size_t max_dgram);
  * TTT_PASS the frame is dgram + TTT_HDR_LEN, len - TTT_HDR_LEN bytes long. */
 enum ttt_verdict ttt_frame_open(const struct ttt_hmac *hmac, const uint8_t *dgram, size_t len,
 				size_t max_dgram, uint64_t now_ns, uint64_t window_ns);
+
+/* The checks after the MAC, for an authentic datagram of len bytes (at least
+ * 41): timestamp against now +- window, then runt. ttt_frame_open is the
+ * length check, the MAC, then this. */
+enum ttt_verdict ttt_frame_check_authentic(const uint8_t *dgram, size_t len, uint64_t now_ns,
+					   uint64_t window_ns);
 
 /* The timestamp of a datagram of at least TTT_HDR_LEN bytes. */
 uint64_t ttt_frame_ts(const uint8_t *dgram);
