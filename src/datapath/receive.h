@@ -4,7 +4,10 @@
  * Every datagram is checked, cheapest first: length, source (explicit peer:
  * before any MAC is computed), MAC, timestamp window, Ethernet header length,
  * replay. A drop is counted under its reason; log lines about drops are
- * rate-limited. */
+ * rate-limited. The datagrams of one receive (up to TTT_RX_BATCH at a time)
+ * that pass length and source have their MACs verified together (the
+ * multi-buffer HMAC, hmac.h); then each is classified and handled on its
+ * own, in the order they arrived. */
 #ifndef TTT_RECEIVE_H
 #define TTT_RECEIVE_H
 
@@ -17,6 +20,9 @@
 
 struct ttt_rx;
 
+/* Datagrams whose MACs are verified in one batch. */
+#define TTT_RX_BATCH 64
+
 /* NULL when memory is short. */
 struct ttt_rx *ttt_rx_new(struct ttt_path *path, unsigned replay_capacity);
 void ttt_rx_free(struct ttt_rx *rx);
@@ -25,6 +31,14 @@ void ttt_rx_free(struct ttt_rx *rx);
  * remembered by the replay filter; its frame starts at TTT_HDR_LEN. */
 enum ttt_verdict ttt_rx_classify(struct ttt_rx *rx, const uint8_t *dgram, size_t len,
 				 const struct ttt_sockaddr *src, uint64_t now_ns);
+
+/* The verdicts v[i] on n datagrams dgram[i] (len[i] bytes, from src[i]) at
+ * time now: the same as ttt_rx_classify on each in turn, but the MACs of
+ * TTT_RX_BATCH of them at a time are verified together, only for those that
+ * passed the length and source checks. */
+void ttt_rx_classify_batch(struct ttt_rx *rx, size_t n, uint8_t *const dgram[], const size_t len[],
+			   const struct ttt_sockaddr *const src[], uint64_t now_ns,
+			   enum ttt_verdict v[]);
 
 /* Discovery mode: makes src the peer if it is not already (after a datagram
  * from it passed). Returns true when the peer changed. */

@@ -10,12 +10,18 @@
  * its verdicts are compared with a reference model (abort on mismatch).
  * The MAC of every datagram is also computed on libsodium
  * (ttt_hmac_new_portable) and must equal the one from the SHA-NI code.
+ * Then the same datagrams go through a second receive direction in batches
+ * (ttt_rx_classify_batch: a batch is every run of datagrams at one clock
+ * reading, their MACs verified together on the multi-buffer kernel the
+ * header picks), and each verdict must be the one it got alone.
  *
  * Input: a 9-byte header, then records until the input ends.
  *   header  [0] config: bits 0-1 MTU (1418, 68, 1500, 65453), bit 2 explicit
  *               peer (else discovery), bits 3-4 window (3 s, 0, 1 ns,
  *               2^64-1), bit 5 "now" is bytes 1-8 verbatim (else the
- *               capture time + bytes 1-4 as a signed count of microseconds)
+ *               capture time + bytes 1-4 as a signed count of microseconds),
+ *               bits 6-7 the batch MAC kernel (automatic, two-stream SHA-NI,
+ *               AVX2, portable; automatic where this CPU has not that one)
  *           [1..8] now (see above), little-endian
  *   record  [0] flags: bit 0 seal the datagram (needs >= 40 bytes),
  *               bits 1-2 source (0 the peer 198.18.0.2:9123, 1 198.18.0.1:9123,
@@ -38,6 +44,7 @@
 #include "datapath/frame.h"
 #include "ttt/util/log.h"
 #include "ttt/crypto/hmac.h"
+#include "ttt/crypto/hmac_batch.h"
 #include "datapath/path.h"
 #include "datapath/peer.h"
 #include "datapath/receive.h"
@@ -59,6 +66,42 @@ static const uint64_t WINDOWS[4] = { 3000000000ULL, 0, 1, UINT64_MAX };
 
 static struct ttt_hmac *hmac, *portable;
 static struct ttt_sockaddr sources[4];
+static const char *const KERNELS[4] = { "auto", "shani-x2", "avx2x8", "portable" };
+
+/* What the first pass saw, for the batched second pass. */
+struct seen {
+	uint8_t *dg[MAX_RECORDS];
+	size_t len[MAX_RECORDS];
+	const struct ttt_sockaddr *src[MAX_RECORDS];
+	uint64_t now[MAX_RECORDS];
+	enum ttt_verdict v[MAX_RECORDS];
+	size_t n;
+};
+
+/* The datagrams again, through a fresh receive direction on the same path,
+ * a batch per run of equal clock readings: every verdict as before. */
+static void check_batches(struct ttt_path *path, struct seen *s)
+{
+	enum ttt_verdict v[MAX_RECORDS];
+	struct ttt_rx *rx;
+
+	ttt_peer_init(&path->peer, path->fixed_peer ? &sources[0] : NULL);
+	rx = ttt_rx_new(path, REPLAY_CAPACITY);
+	if (!rx)
+		abort();
+	for (size_t i = 0, j; i < s->n; i = j) {
+		for (j = i + 1; j < s->n && s->now[j] == s->now[i]; j++)
+			;
+		ttt_rx_classify_batch(rx, j - i, s->dg + i, s->len + i, s->src + i, s->now[i], v + i);
+		for (size_t k = i; k < j; k++) {
+			if (v[k] != s->v[k])
+				abort(); /* the batch disagrees with one at a time */
+			if (v[k] == TTT_PASS)
+				ttt_rx_follow(rx, s->src[k]);
+		}
+	}
+	ttt_rx_free(rx);
+}
 
 /* The replay filter as its header describes it: the tags (first 16 bytes of
  * the MAC) of the last REPLAY_CAPACITY accepted datagrams, oldest evicted
@@ -157,6 +200,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ttt_path path;
 	struct ttt_rx *rx;
 	struct model model;
+	static struct seen seen;
 	uint8_t cfg;
 	uint64_t now, window, unit;
 	size_t max_dgram;
@@ -178,6 +222,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	path.window_ns = window = WINDOWS[(cfg >> 3) & 3];
 	path.fixed_peer = (cfg & 4) != 0;
 	path.hmac = hmac;
+	if (ttt_hmac_batch_force(KERNELS[cfg >> 6]) != 0 && ttt_hmac_batch_force("auto") != 0)
+		abort();
+	seen.n = 0;
 	ttt_peer_init(&path.peer, path.fixed_peer ? &sources[0] : NULL);
 	rx = ttt_rx_new(&path, REPLAY_CAPACITY);
 	if (!rx)
@@ -248,11 +295,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 			ttt_rx_follow(rx, src);
 		}
-		free(prev);
+		seen.dg[seen.n] = dg;
+		seen.len[seen.n] = len;
+		seen.src[seen.n] = src;
+		seen.now[seen.n] = now;
+		seen.v[seen.n++] = v;
 		prev = dg;
 		prev_len = len;
 	}
-	free(prev);
 	ttt_rx_free(rx);
+	check_batches(&path, &seen);
+	for (size_t i = 0; i < seen.n; i++)
+		free(seen.dg[i]);
 	return 0;
 }

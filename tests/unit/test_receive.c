@@ -1,25 +1,55 @@
 /* SPDX-License-Identifier: MIT */
 /* test_receive.c - the receive direction's verdicts, in the order they are
- * taken, and discovery (roaming). ttt_hmac_verify is wrapped to count MACs. */
+ * taken, one datagram at a time and in batches, and discovery (roaming).
+ * ttt_hmac_verify and ttt_hmac_verify_batch are wrapped to count MACs and
+ * to see which datagrams they were computed for. */
 #include "helpers.h"
 
 #include <arpa/inet.h>
+#include <sodium.h>
 
 #include "datapath/counters.h"
 #include "datapath/receive.h"
+#include "ttt/crypto/hmac_batch.h"
+#include "crypto/sha256_mb.h"
 
 bool __real_ttt_hmac_verify(const struct ttt_hmac *hmac, const uint8_t *msg, size_t len,
 			   const uint8_t expect[TTT_HMAC_LEN]);
 bool __wrap_ttt_hmac_verify(const struct ttt_hmac *hmac, const uint8_t *msg, size_t len,
 			   const uint8_t expect[TTT_HMAC_LEN]);
+void __real_ttt_hmac_verify_batch(const struct ttt_hmac *hmac, size_t n,
+				  const uint8_t *const msg[], const size_t len[],
+				  const uint8_t *const expect[], bool ok[]);
+void __wrap_ttt_hmac_verify_batch(const struct ttt_hmac *hmac, size_t n,
+				  const uint8_t *const msg[], const size_t len[],
+				  const uint8_t *const expect[], bool ok[]);
 
-static int mac_calls;
+#define SEEN_MAX 1024
+
+static int mac_calls;                    /* MACs computed, one by one or in batches */
+static const uint8_t *mac_seen[SEEN_MAX]; /* the datagrams they were computed for */
+
+static void saw(const uint8_t *expect)
+{
+	if (mac_calls < SEEN_MAX)
+		mac_seen[mac_calls] = expect;
+	mac_calls++;
+}
 
 bool __wrap_ttt_hmac_verify(const struct ttt_hmac *hmac, const uint8_t *msg, size_t len,
 			   const uint8_t expect[TTT_HMAC_LEN])
 {
-	mac_calls++;
+	saw(expect);
 	return __real_ttt_hmac_verify(hmac, msg, len, expect);
+}
+
+void __wrap_ttt_hmac_verify_batch(const struct ttt_hmac *hmac, size_t n,
+				  const uint8_t *const msg[], const size_t len[],
+				  const uint8_t *const expect[], bool ok[])
+{
+	for (size_t i = 0; i < n; i++)
+		saw(expect[i]);
+	__real_ttt_hmac_verify_batch(hmac, n, msg, len, expect, ok);
 }
 
 static const uint64_t NOW = 1795550851000000000ULL;
@@ -177,6 +207,119 @@ static void explicit_peer_never_moves(void **state)
 	teardown(f);
 }
 
+/* Datagrams of a batch: each in its own slot of one buffer. */
+#define SLOT 200
+
+struct mixed {
+	uint8_t buf[300 * SLOT];
+	uint8_t *d[300];
+	size_t len[300];
+	const struct ttt_sockaddr *src[300];
+	enum ttt_verdict one[300], batch[300];
+};
+
+/* Datagram i of a mix: mostly authentic, with every reason to drop in it
+ * (wrong source, short, oversize, forged, stale, future, runt, replays of
+ * earlier ones in the same batch). */
+static void make_mixed(struct fixture *f, struct mixed *m, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		uint8_t *d = m->d[i] = m->buf + i * SLOT;
+		size_t flen = 14 + randombytes_uniform(SLOT - TTT_HDR_LEN - 14 + 1);
+		uint64_t ts = NOW + i;
+		unsigned kind = randombytes_uniform(12);
+
+		m->src[i] = kind == 1 ? &f->other : &f->peer;
+		randombytes_buf(d + TTT_HDR_LEN, flen);
+		if (kind == 5)
+			ts = NOW - 3000000001ULL - i;
+		if (kind == 6)
+			ts = NOW + 3000000001ULL + i;
+		if (kind == 7)
+			flen = 13;
+		ttt_frame_seal(f->path.hmac, d, flen, ts);
+		m->len[i] = TTT_HDR_LEN + flen;
+		if (kind == 2)
+			m->len[i] = randombytes_uniform(TTT_HDR_LEN + 1);
+		if (kind == 3)
+			m->len[i] = 1473; /* past the slot: never read, refused first */
+		if (kind == 4)
+			d[randombytes_uniform((uint32_t)m->len[i])] ^= 0x20;
+		if (kind == 8 && i > 0) { /* a copy of an earlier datagram */
+			size_t j = randombytes_uniform((uint32_t)i);
+			memcpy(d, m->d[j], m->len[j] < SLOT ? m->len[j] : SLOT);
+			m->len[i] = m->len[j];
+			m->src[i] = m->src[j];
+		}
+	}
+}
+
+/* A batch's verdicts are those of ttt_rx_classify one after another (on a
+ * second receive direction fed the same datagrams), batches of 1 to 300
+ * (more than one MAC batch), explicit peer and discovery; every MAC kernel
+ * this CPU has. */
+static void batch_matches_one_by_one(void **state)
+{
+	static struct mixed m;
+	static const size_t sizes[] = { 1, 2, 7, 64, 65, 300 };
+	size_t count;
+	const struct ttt_sha256_mb *const *all = ttt_sha256_mb_all(&count);
+
+	(void)state;
+	for (size_t k = 0; k <= count; k++) {
+		if (k < count && ttt_hmac_batch_force(all[k]->name) != 0)
+			continue;
+		if (k == count)
+			assert_int_equal(ttt_hmac_batch_force("auto"), 0);
+		for (int fixed = 0; fixed < 2; fixed++)
+			for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+				struct fixture *f = setup(fixed), *g = setup(fixed);
+				size_t n = sizes[s];
+				make_mixed(f, &m, n);
+				ttt_rx_classify_batch(f->rx, n, m.d, m.len, m.src, NOW, m.batch);
+				for (size_t i = 0; i < n; i++) {
+					m.one[i] = ttt_rx_classify(g->rx, m.d[i], m.len[i], m.src[i], NOW);
+					if (m.one[i] != m.batch[i])
+						fail_msg("%s, batch of %zu, datagram %zu: %s one by one, %s "
+							 "in the batch", k < count ? all[k]->name : "auto",
+							 n, i, ttt_verdict_name(m.one[i]),
+							 ttt_verdict_name(m.batch[i]));
+				}
+				teardown(f);
+				teardown(g);
+			}
+	}
+}
+
+/* In a batch, no MAC is computed for a datagram from the wrong source, or
+ * too short or too long: exactly the others are verified, once each. */
+static void batch_macs_only_what_passes_the_cheap_checks(void **state)
+{
+	static struct mixed m;
+	struct fixture *f = setup(true);
+	size_t n = 200, want = 0;
+
+	(void)state;
+	make_mixed(f, &m, n);
+	mac_calls = 0;
+	ttt_rx_classify_batch(f->rx, n, m.d, m.len, m.src, NOW, m.batch);
+	for (size_t i = 0; i < n; i++) {
+		bool cheap = m.len[i] > TTT_HDR_LEN && m.len[i] <= 1472 && m.src[i] == &f->peer;
+		if (!cheap) {
+			for (int c = 0; c < mac_calls && c < SEEN_MAX; c++)
+				assert_ptr_not_equal(mac_seen[c], m.d[i]);
+			assert_true(m.batch[i] == TTT_DROP_SHORT || m.batch[i] == TTT_DROP_OVERSIZE ||
+				    m.batch[i] == TTT_DROP_WRONG_SOURCE);
+			continue;
+		}
+		assert_ptr_equal(mac_seen[want], m.d[i]); /* in order */
+		want++;
+	}
+	assert_int_equal(mac_calls, want);
+	assert_true(want > 100 && want < n); /* the mix has both kinds */
+	teardown(f);
+}
+
 static void counters_line(void **state)
 {
 	struct ttt_counters c;
@@ -203,6 +346,8 @@ int main(void)
 		cmocka_unit_test(only_passing_datagrams_remembered),
 		cmocka_unit_test(discovery_follows_latest),
 		cmocka_unit_test(explicit_peer_never_moves),
+		cmocka_unit_test(batch_matches_one_by_one),
+		cmocka_unit_test(batch_macs_only_what_passes_the_cheap_checks),
 		cmocka_unit_test(counters_line),
 	};
 
