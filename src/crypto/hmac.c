@@ -1,23 +1,24 @@
 /* SPDX-License-Identifier: MIT */
 /* hmac.c - HMAC-SHA256 under the preshared key
  *
- * On CPUs with SHA-NI the hash runs on sha256.c's block function (about
- * 4.5x libsodium 1.0.18, which has no such path here); elsewhere on
- * libsodium. Either way the states after absorbing the padded key blocks
- * (K ^ ipad, K ^ opad) are computed once, kept in guarded read-only memory,
+ * On CPUs with SHA-NI a lone message runs on the one-stream SHA-NI kernel
+ * of sha256_mb.h (about 4.5x libsodium 1.0.18, which has no such path
+ * here); elsewhere on libsodium. Either way the states after absorbing the
+ * padded key blocks (K ^ ipad, K ^ opad) are computed once
+ * (ttt_hmac_keyed_init, hmac_batch.h), kept in guarded read-only memory,
  * and each MAC starts from copies of them: nothing is allocated per frame
  * and the shared states are only read, by any number of threads.
  *
  * Batches of messages go to hmac_batch.c's multi-buffer kernels (the same
- * keyed states, in its struct), unless this MAC is the portable one or the
- * CPU has nothing better than the portable kernel there: then they go one
- * at a time, as lone messages always do. */
+ * keyed states), unless this MAC is the portable one or the CPU has
+ * nothing better than the portable kernel there: then they go one at a
+ * time, as lone messages always do. */
 #include "ttt/crypto/hmac.h"
 
 #include <sodium.h>
 #include <string.h>
 
-#include "sha256.h"
+#include "sha256_mb.h"
 #include "ttt/crypto/hmac_batch.h"
 #include "ttt/util/bytes.h"
 
@@ -25,81 +26,55 @@
 #define VERIFY_CHUNK 64 /* MACs compared per batch call (room on the stack) */
 
 struct ttt_hmac {
-	bool hw;
+	const struct ttt_sha256_mb *one;    /* one-stream SHA-NI, or NULL: libsodium */
 	bool multi;                         /* batches may use hmac_batch.c */
-	uint32_t inner[8], outer[8];        /* SHA-NI: after one key block each */
-	struct ttt_hmac_keyed batch;        /* the same states, for hmac_batch.c */
+	struct ttt_hmac_keyed batch;        /* after one key block each (not for libsodium) */
 	crypto_auth_hmacsha256_state keyed; /* libsodium */
 };
 
-static const uint32_t sha256_iv[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-				       0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
-
 const char *ttt_hmac_backend(const struct ttt_hmac *hmac)
 {
-	return hmac->hw ? "SHA-NI" : "libsodium " SODIUM_VERSION_STRING;
+	return hmac->one ? "SHA-NI" : "libsodium " SODIUM_VERSION_STRING;
 }
 
-/* SHA-256 of (a 64-byte prefix already in `start`) || msg. */
-static void hw_digest(const uint32_t start[8], const uint8_t *msg, size_t len,
-		      uint8_t out[TTT_HMAC_LEN])
+/* SHA-256 of (a 64-byte prefix already in `start`) || msg, on kernel e. */
+static void hw_digest(const struct ttt_sha256_mb *e, const uint32_t start[8], const uint8_t *msg,
+		      size_t len, uint8_t out[TTT_HMAC_LEN])
 {
 	uint8_t tail[2 * BLOCK] = { 0 };
 	size_t full = len / BLOCK, rem = len % BLOCK, blocks = rem + 9 > BLOCK ? 2 : 1;
 	uint64_t bits = (uint64_t)(BLOCK + len) * 8;
+	const uint8_t *p[1] = { msg };
 	uint32_t h[8];
 
 	memcpy(h, start, sizeof(h));
-	ttt_sha256_blocks(h, msg, full);
+	if (full)
+		e->blocks(h, p, full);
 	memcpy(tail, msg + full * BLOCK, rem);
 	tail[rem] = 0x80;
 	for (int i = 0; i < 8; i++)
 		tail[blocks * BLOCK - 1 - (size_t)i] = (uint8_t)(bits >> (8 * i));
-	ttt_sha256_blocks(h, tail, blocks);
+	p[0] = tail;
+	e->blocks(h, p, blocks);
 	for (int i = 0; i < 8; i++)
 		ttt_put_be32(out + 4 * i, h[i]);
 	sodium_memzero(h, sizeof(h));
 	sodium_memzero(tail, sizeof(tail));
 }
 
-/* The state after the key block XOR pad. */
-static void hw_keyed(uint32_t state[8], const uint8_t block[BLOCK], uint8_t pad)
-{
-	uint8_t x[BLOCK];
-
-	for (int i = 0; i < BLOCK; i++)
-		x[i] = block[i] ^ pad;
-	memcpy(state, sha256_iv, sizeof(sha256_iv));
-	ttt_sha256_blocks(state, x, 1);
-	sodium_memzero(x, sizeof(x));
-}
-
 static struct ttt_hmac *hmac_new(const uint8_t *key, size_t len, bool allow_hw)
 {
-	uint8_t block[BLOCK] = { 0 };
 	struct ttt_hmac *hmac;
 
 	if (sodium_init() < 0 || !(hmac = sodium_malloc(sizeof(*hmac))))
 		return NULL;
 	memset(hmac, 0, sizeof(*hmac));
-	hmac->hw = allow_hw && ttt_sha256_hw();
+	hmac->one = allow_hw ? ttt_sha256_mb_find("shani") : NULL;
 	hmac->multi = allow_hw;
 	if (allow_hw)
 		ttt_hmac_keyed_init(&hmac->batch, key, len);
-	if (crypto_auth_hmacsha256_init(&hmac->keyed, key, len) != 0) {
-		sodium_free(hmac);
-		return NULL;
-	}
-	if (hmac->hw) {
-		if (len > BLOCK)
-			crypto_hash_sha256(block, key, len); /* long keys are hashed (RFC 2104) */
-		else
-			memcpy(block, key, len);
-		hw_keyed(hmac->inner, block, 0x36);
-		hw_keyed(hmac->outer, block, 0x5c);
-		sodium_memzero(block, sizeof(block));
-	}
-	if (sodium_mprotect_readonly(hmac) != 0) {
+	if (crypto_auth_hmacsha256_init(&hmac->keyed, key, len) != 0 ||
+	    sodium_mprotect_readonly(hmac) != 0) {
 		sodium_free(hmac);
 		return NULL;
 	}
@@ -128,9 +103,9 @@ void ttt_hmac_compute(const struct ttt_hmac *hmac, const uint8_t *msg, size_t le
 	crypto_auth_hmacsha256_state st;
 	uint8_t inner[TTT_HMAC_LEN];
 
-	if (hmac->hw) {
-		hw_digest(hmac->inner, msg, len, inner);
-		hw_digest(hmac->outer, inner, sizeof(inner), out);
+	if (hmac->one) {
+		hw_digest(hmac->one, hmac->batch.inner, msg, len, inner);
+		hw_digest(hmac->one, hmac->batch.outer, inner, sizeof(inner), out);
 		sodium_memzero(inner, sizeof(inner));
 		return;
 	}

@@ -32,7 +32,7 @@
 #include "ttt/util/bytes.h"
 #include "sha256_mb_impl.h"
 
-#define BLOCK 64
+#define BLOCK TTT_SHA256_BLOCK
 #define MAXL TTT_SHA256_MB_MAX_LANES
 #define CHUNK 64     /* messages sorted and scheduled together */
 #define MAX_CHAIN 8

@@ -8,7 +8,8 @@
  * Kernels, widest first: AVX-512 32 lanes (two sets of 16 in zmm, side by
  * side), AVX-512 16 lanes in zmm, AVX-512VL 8 lanes in ymm
  * (rotates and ternary logic), AVX2 8 lanes, two interleaved SHA-NI
- * streams, one SHA-NI stream, and portable C (always there). Which ones this
+ * streams, one SHA-NI stream (also what hmac.c runs a lone message on),
+ * and portable C (always there). Which ones this
  * CPU can run is found with CPUID and XGETBV; the x86 kernels are compiled
  * with per-function target attributes, so the build needs no -m flags, and
  * on other architectures only the portable one exists. */
@@ -19,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define TTT_SHA256_BLOCK 64
 #define TTT_SHA256_MB_MAX_LANES 32
 
 /* The states are transposed: word i of lane l is st[i * lanes + l]. */

@@ -2,9 +2,10 @@
 /* sha256_x2_shani.c - SHA-256 on the SHA extensions, one stream or two
  * interleaved
  *
- * The arrangement of sha256.c (ABEF/CDGH state vectors, sha256rnds2 for two
- * rounds, sha256msg1/msg2 for four schedule words), written once for S
- * streams. With two, each step issues the instructions of both streams
+ * The standard arrangement of the SHA extensions (Intel's "New Instructions
+ * Supporting the Secure Hash Algorithm": ABEF/CDGH state vectors,
+ * sha256rnds2 for two rounds, sha256msg1/msg2 for four schedule words),
+ * written once for S streams. With two, each step issues the instructions of both streams
  * side by side: one stream is bound by the latency of sha256rnds2, and the
  * other fills the gaps. The states come from and go to the transposed
  * layout of sha256_mb.h (word i of stream s at st[i * S + s]). */

@@ -15,8 +15,9 @@
 # blocks were freed") and it is always "defined" (reads of bytes never
 # written pass). Running into a guard page faults, under valgrind as
 # without ("Bad permissions for mapped region", SIGSEGV): that fails the
-# test through the exit status. Also, valgrind's CPUID hides SHA-NI, so
-# under valgrind the MAC runs on libsodium's SHA-256, not src/crypto/sha256.c.
+# test through the exit status. Also, valgrind's CPUID hides SHA-NI and
+# AVX-512, so under valgrind a lone MAC runs on libsodium's SHA-256 and
+# batches on the AVX2 kernel (or the portable one) of src/crypto/.
 #
 # Under `make check-sanitize` ($BUILD holds an AddressSanitizer build, which
 # valgrind cannot run) the same scenario runs without valgrind: the memory

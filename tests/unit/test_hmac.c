@@ -3,14 +3,17 @@
  * libsodium on many random keys and messages of every length around the
  * block and padding boundaries; batches (ttt_hmac_compute_batch,
  * ttt_hmac_verify_batch) against libsodium on every multi-buffer kernel
- * this CPU has, and on none. */
+ * this CPU has, and on none; and all of it again in a copy of this program
+ * that sees no SHA-NI and no AVX (TTT_SHA256_MB_DISABLE naming every
+ * kernel), as on a CPU without them. */
 #include "helpers.h"
 
 #include <sodium.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "ttt/crypto/hmac.h"
 #include "ttt/crypto/hmac_batch.h"
-#include "crypto/sha256.h"
 #include "crypto/sha256_mb.h"
 
 static void check_vector(const char *key_hex, const char *msg, size_t msg_len, const char *want)
@@ -53,7 +56,7 @@ static void hw_matches_libsodium(void **state)
 	uint8_t a[32], b[32];
 
 	(void)state;
-	if (!ttt_sha256_hw()) { /* without SHA-NI, the MAC must be libsodium's */
+	if (!ttt_sha256_mb_find("shani")) { /* without SHA-NI, the MAC must be libsodium's */
 		struct ttt_hmac *m = ttt_hmac_new(key, 16);
 		assert_non_null(strstr(ttt_hmac_backend(m), "libsodium"));
 		ttt_hmac_free(m);
@@ -172,13 +175,84 @@ static void batches_match_libsodium(void **state)
 	ttt_hmac_free(ref);
 }
 
-int main(void)
+/* In the copy without SIMD: what runs is libsodium for lone MACs and one
+ * at a time for batches. */
+static void fallback_is_libsodium(void **state)
+{
+	static const uint8_t key[32] = { 9 };
+	struct ttt_hmac *hmac = ttt_hmac_new(key, sizeof(key));
+
+	(void)state;
+	assert_non_null(hmac);
+	assert_null(ttt_sha256_mb_find("shani"));
+	assert_string_equal(ttt_hmac_batch_variant(), "portable");
+	assert_non_null(strstr(ttt_hmac_backend(hmac), "libsodium"));
+	assert_string_equal(ttt_hmac_batch_backend(hmac), ttt_hmac_backend(hmac));
+	ttt_hmac_free(hmac);
+}
+
+#define WITHOUT_SIMD "--without-simd"
+
+/* Runs this program again with every kernel but the portable one disabled
+ * (before anything measured them): its tests must all pass. Its output is
+ * shown as comments. */
+static void without_simd(void **state)
+{
+	size_t count;
+	const struct ttt_sha256_mb *const *all = ttt_sha256_mb_all(&count);
+	char names[256] = "", line[512];
+	int fds[2], status, planned = 0;
+	pid_t pid;
+	FILE *out;
+
+	(void)state;
+	for (size_t i = 0; i < count; i++)
+		if (strcmp(all[i]->name, "portable") != 0) {
+			strcat(names, *names ? "," : "");
+			strcat(names, all[i]->name);
+		}
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (dup2(fds[1], 1) < 0 || dup2(fds[1], 2) < 0 ||
+		    setenv("CMOCKA_MESSAGE_OUTPUT", "TAP", 1) != 0 ||
+		    setenv("TTT_SHA256_MB_DISABLE", names, 1) != 0)
+			_exit(126);
+		execl("/proc/self/exe", "test_hmac", WITHOUT_SIMD, (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	out = fdopen(fds[0], "r");
+	assert_non_null(out);
+	printf("# without SIMD (TTT_SHA256_MB_DISABLE=%s):\n", names);
+	while (fgets(line, sizeof(line), out)) {
+		printf("#   %s", line);
+		planned |= strncmp(line, "1..4", 4) == 0;
+	}
+	fclose(out);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0); /* cmocka: the number of failed tests */
+	assert_true(planned);
+}
+
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(rfc4231),
 		cmocka_unit_test(hw_matches_libsodium),
 		cmocka_unit_test(batches_match_libsodium),
+		cmocka_unit_test(without_simd),
+	};
+	const struct CMUnitTest fallback[] = {
+		cmocka_unit_test(fallback_is_libsodium),
+		cmocka_unit_test(rfc4231),
+		cmocka_unit_test(hw_matches_libsodium),
+		cmocka_unit_test(batches_match_libsodium),
 	};
 
+	if (argc > 1 && strcmp(argv[1], WITHOUT_SIMD) == 0)
+		return cmocka_run_group_tests_name("hmac without SIMD", fallback, NULL, NULL);
 	return cmocka_run_group_tests_name("hmac", tests, NULL, NULL);
 }
