@@ -23,7 +23,8 @@ static cJSON *to_json(const struct cni_state *st)
 	    !cJSON_AddBoolToObject(o, "ipamStarted", st->ipam_started) ||
 	    !cJSON_AddNumberToObject(o, "workerPid", st->worker_pid) ||
 	    !cJSON_AddNumberToObject(o, "workerStart", (double)st->worker_start) ||
-	    !cJSON_AddStringToObject(o, "mac", st->mac)) {
+	    !cJSON_AddStringToObject(o, "mac", st->mac) ||
+	    !cJSON_AddNumberToObject(o, "mtu", st->mtu)) {
 		cJSON_Delete(o);
 		return NULL;
 	}
@@ -56,6 +57,7 @@ static void from_json(const cJSON *o, struct cni_state *st)
 	st->ipam_started = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "ipamStarted"));
 	st->worker_pid = (pid_t)number(o, "workerPid");
 	st->worker_start = (uint64_t)number(o, "workerStart");
+	st->mtu = number(o, "mtu") <= 65535 ? (unsigned)number(o, "mtu") : 0;
 }
 
 static int write_file(const char *path, const char *text, struct cni_error *e)

@@ -30,6 +30,7 @@ struct cni_state {
 	pid_t worker_pid;
 	uint64_t worker_start;
 	char mac[TTT_ETHER_STRLEN];
+	unsigned mtu; /* what ADD gave the interface (0 in records from before it was kept) */
 };
 
 /* Writes atomically (temporary file, then rename). */
