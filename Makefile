@@ -101,7 +101,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(CNI_LIB) $(LIB)
 
 # Test tools: the subreaper every integration script runs under, and a
 # flooder of forged datagrams for the fault tests.
-TOOLS       := $(REAPER) $(BUILD)/tests/flood
+TOOLS       := $(REAPER) $(BUILD)/tests/flood $(BUILD)/tests/impair
 $(BUILD)/tests/%: tests/tools/%.c
 	$(call msg,CCLD,$@)
 	@mkdir -p $(dir $@)
