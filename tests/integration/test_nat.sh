@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
+# shellcheck disable=SC2154,SC2015,SC2317 # PID_<name> is set by start_bg; A && B || fail is meant; helpers run through check
 # test_nat.sh - a NAT between the peers, and the keepalive.
 #
 #   a: eth0 198.18.10.1 --- m: in 198.18.10.254 | out 198.18.11.254 --- b: eth0 198.18.11.1
@@ -17,6 +18,7 @@
 #   - the independent v1.4 peer (tttpeer.py) takes keepalives without harm:
 #     it writes them to its tap, which is in a bridge, and the bridge does not
 #     forward them, while ordinary frames pass.
+# shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 require_root
 

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
+# shellcheck disable=SC2154,SC2015,SC2317 # PID_<name> is set by start_bg; A && B || fail is meant; helpers run through check
 # test_underlay.sh - the tunnel over underlays that real deployments have,
 # with default options (no --mtu): checksummed TCP transfers arrive intact
 # both ways, and the independent v1.4 peer (tests/tools/tttpeer.py, MTU
@@ -14,6 +15,7 @@
 # Before path MTUs were handled, each of these stalled: a UDP GSO send larger
 # than the path fails with EMSGSIZE, and the whole batch was dropped.
 # Transfer rates are printed as comments, never asserted.
+# shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 require_root
 
@@ -156,8 +158,8 @@ check "their own links say 1500: MTU 1418" sh -c "grep -q 'with MTU 1418' '$TMP/
 # the path MTU; the next ones are fragmented on the way out. (GSO runs carry
 # no DF, and routers fragment them - until the kernel knows the path MTU,
 # when it refuses them.)
-check "full-size frames pass c -> d once the path MTU is known" pings c -c 4 -i 0.2 -M do -s 1390 198.19.0.2
-check "and d -> c" pings d -c 4 -i 0.2 -M do -s 1390 198.19.0.1
+check "full-size frames pass c -> d once the path MTU is known" pings c -c 4 -i 0.2 -M "do" -s 1390 198.19.0.2
+check "and d -> c" pings d -c 4 -i 0.2 -M "do" -s 1390 198.19.0.1
 xfer c d 198.19.0.2:5021 "router hop (1400), TCP c -> d"
 xfer d c 198.19.0.1:5022 "router hop (1400), TCP d -> c"
 for w in w5 w6; do
@@ -171,7 +173,7 @@ stop_worker w6
 
 check "router hop over IPv6: workers start" pair w7 c "[2001:db8:7::1]:9123" "[2001:db8:9::1]:9123" \
 	w8 d "[2001:db8:9::1]:9123" "[2001:db8:7::1]:9123"
-check "full-size frames pass over IPv6 once the path MTU is known" pings c -c 4 -i 0.2 -M do -s 1370 198.19.0.2
+check "full-size frames pass over IPv6 once the path MTU is known" pings c -c 4 -i 0.2 -M "do" -s 1370 198.19.0.2
 xfer c d 198.19.0.2:5031 "router hop (1400) over IPv6, TCP c -> d"
 xfer d c "[2001:db8:f::1]:5032" "router hop (1400) over IPv6, TCP d -> c (IPv6 inside)"
 for w in w7 w8; do
