@@ -4,7 +4,10 @@
 
 #include <errno.h>
 #include <ifaddrs.h>
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
 #include <net/if.h>
+#include <net/route.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -92,7 +95,82 @@ static int if_mtu(int fd, const char *name, unsigned *mtu)
 	return 0;
 }
 
-int ttt_pmtu_local(const struct ttt_sockaddr *local, unsigned *mtu, struct ttt_err *err)
+/* A tun or tap (ours or another tunnel's): not an underlay. */
+static bool is_tun(int fd, const char *name)
+{
+	struct ethtool_drvinfo info = { .cmd = ETHTOOL_GDRVINFO };
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	ifr.ifr_data = (void *)&info;
+	return ioctl(fd, SIOCETHTOOL, &ifr) == 0 && strcmp(info.driver, "tun") == 0;
+}
+
+/* One line of /proc/net/route or /proc/net/ipv6_route: whether it is a
+ * usable default route, and its interface and MTU metric (0: none). */
+static bool default_route(int family, const char *line, char ifname[IF_NAMESIZE], unsigned *mtu)
+{
+	char dst[40], mask[16];
+	unsigned flags, plen;
+
+	*mtu = 0;
+	if (family == AF_INET)
+		return sscanf(line, "%15s %8s %*s %x %*d %*d %*d %8s %u", ifname, dst, &flags, mask,
+			      mtu) == 5 &&
+		       strcmp(dst, "00000000") == 0 && strcmp(mask, "00000000") == 0 &&
+		       (flags & RTF_UP);
+	return sscanf(line, "%32s %x %*s %*x %*s %*x %*x %*x %x %15s", dst, &plen, &flags,
+		      ifname) == 4 &&
+	       plen == 0 && strspn(dst, "0") == 32 && (flags & RTF_UP) && !(flags & RTF_REJECT) &&
+	       strcmp(ifname, "lo") != 0;
+}
+
+/* The smallest MTU of the family's default routes (the routes a peer
+ * anywhere would be reached by), or 0 when there is none. */
+static unsigned default_route_mtu(int fd, int family)
+{
+	FILE *f = fopen(family == AF_INET ? "/proc/net/route" : "/proc/net/ipv6_route", "re");
+	char line[512], ifname[IF_NAMESIZE];
+	unsigned best = 0, m;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (default_route(family, line, ifname, &m) && (m || if_mtu(fd, ifname, &m) == 0) &&
+		    (best == 0 || m < best))
+			best = m;
+	fclose(f);
+	return best;
+}
+
+/* A wildcard: the default routes of the socket's families, else the
+ * smallest MTU of the interfaces that are up (loopback and taps aside). */
+static unsigned wildcard_mtu(int fd, const struct ttt_sockaddr *local, bool dual_stack,
+			     const struct ifaddrs *list)
+{
+	unsigned best = 0, m;
+
+	if (local->u.sa.sa_family == AF_INET || dual_stack)
+		best = default_route_mtu(fd, AF_INET);
+	if (local->u.sa.sa_family == AF_INET6 && (m = default_route_mtu(fd, AF_INET6)) != 0 &&
+	    (best == 0 || m < best))
+		best = m;
+	if (best)
+		return best;
+	for (const struct ifaddrs *i = list; i; i = i->ifa_next) {
+		if (!i->ifa_addr || (i->ifa_addr->sa_family != AF_INET &&
+				     i->ifa_addr->sa_family != AF_INET6) ||
+		    !(i->ifa_flags & IFF_UP) || (i->ifa_flags & IFF_LOOPBACK) || is_tun(fd, i->ifa_name))
+			continue;
+		if (if_mtu(fd, i->ifa_name, &m) == 0 && (best == 0 || m < best))
+			best = m;
+	}
+	return best;
+}
+
+int ttt_pmtu_local(const struct ttt_sockaddr *local, bool dual_stack, unsigned *mtu,
+		   struct ttt_err *err)
 {
 	bool any = is_wildcard(local);
 	struct ifaddrs *list, *i;
@@ -101,22 +179,18 @@ int ttt_pmtu_local(const struct ttt_sockaddr *local, unsigned *mtu, struct ttt_e
 
 	if (getifaddrs(&list) < 0)
 		return ttt_err_sys(err, errno, "cannot list the interfaces");
-	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0); /* any socket takes SIOCGIFMTU */
-	for (i = list; fd >= 0 && i; i = i->ifa_next) {
-		if (!i->ifa_addr || (i->ifa_addr->sa_family != AF_INET &&
-				     i->ifa_addr->sa_family != AF_INET6))
-			continue;
-		if (any ? !(i->ifa_flags & IFF_UP) || (i->ifa_flags & IFF_LOOPBACK)
-			: !same_addr(i->ifa_addr, local))
-			continue;
-		if (if_mtu(fd, i->ifa_name, &m) == 0 && (best == 0 || m < best))
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0); /* any socket takes these ioctls */
+	if (fd >= 0 && any)
+		best = wildcard_mtu(fd, local, dual_stack, list);
+	for (i = list; fd >= 0 && !any && i; i = i->ifa_next)
+		if (i->ifa_addr && same_addr(i->ifa_addr, local) && if_mtu(fd, i->ifa_name, &m) == 0)
 			best = m;
-	}
 	if (fd >= 0)
 		close(fd);
 	freeifaddrs(list);
 	if (best == 0)
-		return ttt_err_set(err, any ? "no interface is up" : "no interface holds the address");
+		return ttt_err_set(err, any ? "no default route and no interface up"
+					    : "no interface holds the address");
 	*mtu = best;
 	return 0;
 }
@@ -145,15 +219,16 @@ void ttt_pmtu_choose(const struct ttt_sockaddr *local, bool dual_stack,
 	if (peer && ttt_pmtu_route(peer, &out->path_mtu, &route) == 0)
 		snprintf(out->how, sizeof(out->how), "route to %s: MTU %u, %s",
 			 ttt_sockaddr_str(peer, name), out->path_mtu, family);
-	else if (ttt_pmtu_local(local, &out->path_mtu, &iface) == 0)
+	else if (ttt_pmtu_local(local, dual_stack, &out->path_mtu, &iface) == 0)
 		snprintf(out->how, sizeof(out->how), "%s %s: MTU %u, %s",
-			 is_wildcard(local) ? "smallest interface for" : "interface of",
+			 is_wildcard(local) ? "default route, or smallest interface, for" : "interface of",
 			 ttt_sockaddr_str(local, name), out->path_mtu, family);
 	if (out->path_mtu) {
 		out->found = true;
 		out->tap_mtu = ttt_pmtu_tap_mtu(out->path_mtu, overhead);
 		return;
 	}
-	snprintf(out->how, sizeof(out->how), "%s%s%s%s", peer ? "route to the peer: " : "",
+	/* The reasons are short ("no route: Network is unreachable"); cut them anyway. */
+	snprintf(out->how, sizeof(out->how), "%s%.60s%s%.60s", peer ? "route to the peer: " : "",
 		 peer ? route.msg : "", peer ? "; " : "", iface.msg);
 }

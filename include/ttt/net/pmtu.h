@@ -22,10 +22,13 @@ unsigned ttt_pmtu_overhead(const struct ttt_sockaddr *to);
 /* The MTU of the route to peer as the kernel knows it now. */
 int ttt_pmtu_route(const struct ttt_sockaddr *peer, unsigned *mtu, struct ttt_err *err);
 
-/* The MTU of the interface that holds the bound address local; for a
- * wildcard, the smallest MTU among the interfaces that are up (loopback
+/* The MTU of the interface that holds the bound address local. For a
+ * wildcard (dual_stack: IPv4 too), the route a peer anywhere would take:
+ * the smallest MTU of the default routes of the socket's families; without
+ * one, the smallest MTU of the interfaces that are up (loopback and taps
  * aside), since any of them may carry the peer's datagrams. */
-int ttt_pmtu_local(const struct ttt_sockaddr *local, unsigned *mtu, struct ttt_err *err);
+int ttt_pmtu_local(const struct ttt_sockaddr *local, bool dual_stack, unsigned *mtu,
+		   struct ttt_err *err);
 
 /* The tap MTU for a path of path_mtu bytes with `overhead` bytes of IP and
  * UDP headers, kept within [TTT_MTU_MIN, TTT_MTU_DEFAULT]: never above
