@@ -19,6 +19,8 @@ int cni_args_parse(const char *text, struct cni_args *a, struct cni_error *e)
 		{ "MAC", a->mac, sizeof(a->mac) },
 		{ "TTT_PEER", a->peer, sizeof(a->peer) },
 		{ "TTT_LISTEN", a->listen, sizeof(a->listen) },
+		{ "K8S_POD_NAMESPACE", a->pod_namespace, sizeof(a->pod_namespace) },
+		{ "K8S_POD_NAME", a->pod_name, sizeof(a->pod_name) },
 	};
 
 	return cni_args_get(text, want, sizeof(want) / sizeof(want[0]), e);

@@ -25,11 +25,15 @@
 
 #define CNI_ARG_MAX 288
 
-/* What we read from CNI_ARGS: MAC, TTT_PEER, TTT_LISTEN ("" when absent). */
+/* What we read from CNI_ARGS: MAC, TTT_PEER, TTT_LISTEN, and the pod's
+ * K8S_POD_NAMESPACE and K8S_POD_NAME, recorded for `ttt show` ("" when
+ * absent). */
 struct cni_args {
 	char mac[CNI_ARG_MAX];
 	char peer[CNI_ARG_MAX];
 	char listen[CNI_ARG_MAX];
+	char pod_namespace[CNI_ARG_MAX];
+	char pod_name[CNI_ARG_MAX];
 };
 
 /* Reads our keys from CNI_ARGS (see cni/lib/args.h for the rules). */

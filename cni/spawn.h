@@ -28,6 +28,7 @@ struct cni_spawn {
 	unsigned mtu;       /* always passed as --mtu: the plugin chose it */
 	unsigned keepalive; /* seconds, 0: none */
 	uint64_t window_ns;
+	const char *control_dir, *name; /* its control socket: <control_dir>/<name>.sock */
 };
 
 /* Starts the worker and waits until it runs. */

@@ -19,6 +19,7 @@
 #include "ttt/net/ether.h"
 
 #define CNI_ID_MAX 256
+#define CNI_POD_MAX 256
 
 struct cni_state {
 	char container_id[CNI_ID_MAX];
@@ -31,6 +32,10 @@ struct cni_state {
 	uint64_t worker_start;
 	char mac[TTT_ETHER_STRLEN];
 	unsigned mtu; /* what ADD gave the interface (0 in records from before it was kept) */
+	char pod_namespace[CNI_POD_MAX]; /* from CNI_ARGS K8S_POD_NAMESPACE, "" when not given */
+	char pod_name[CNI_POD_MAX];      /* K8S_POD_NAME */
+	/* Not recorded: where cni_state_remove kept the worker's log ("" none). */
+	char kept_log[PATH_MAX];
 };
 
 /* Writes atomically (temporary file, then rename). */
@@ -40,8 +45,15 @@ int cni_state_save(const struct cni_store *s, const struct cni_state *st, struct
 int cni_state_load(const struct cni_store *s, const char *cid, const char *ifname,
 		   struct cni_state *st, bool *found, struct cni_error *e);
 
-/* Removes the record and the worker's log. */
-void cni_state_remove(const struct cni_store *s, const char *cid, const char *ifname);
+/* Removes the record and the worker's control socket, and keeps its log
+ * (logkeep.h: a last line saying why, then moved to old/, where
+ * st->kept_log names it). why is the command doing it (DEL, GC, ADD). */
+void cni_state_remove(const struct cni_store *s, struct cni_state *st, const char *why);
+
+/* <stateDir>/sock/<tempName>.sock: the worker's control socket (control.h). */
+int cni_state_control_path(const struct cni_store *s, const struct cni_state *st,
+			   char out[PATH_MAX]);
+int cni_state_control_dir(const struct cni_store *s, char out[PATH_MAX]);
 
 /* Calls fn for every record in the network (for GC). */
 int cni_state_each(const struct cni_store *s, int (*fn)(struct cni_state *st, void *arg),

@@ -17,6 +17,7 @@ bool ttt_txbatch_init(struct ttt_txbatch *b, size_t cap)
 	memset(b, 0, sizeof(*b));
 	b->buf = malloc(cap);
 	b->cap = cap;
+	b->gso = true;
 	b->gso_max = TTT_TX_GSO_ANY;
 	return b->buf != NULL;
 }
@@ -37,8 +38,8 @@ uint8_t *ttt_txbatch_slot(struct ttt_txbatch *b, size_t max)
 /* Whether a datagram of len bytes can join the last run. */
 static bool extends(const struct ttt_txbatch *b, const struct ttt_tx_run *r, size_t len)
 {
-	return !r->closed && len <= r->seg && r->seg <= b->gso_max && r->count < TTT_TX_GSO_SEGS &&
-	       r->bytes + len <= TTT_TX_GSO_BYTES;
+	return b->gso && !r->closed && len <= r->seg && r->seg <= b->gso_max &&
+	       r->count < TTT_TX_GSO_SEGS && r->bytes + len <= TTT_TX_GSO_BYTES;
 }
 
 void ttt_txbatch_commit(struct ttt_txbatch *b, size_t len, size_t frame_len)

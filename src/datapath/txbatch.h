@@ -42,6 +42,7 @@ struct ttt_tx_run {
 struct ttt_txbatch {
 	uint8_t *buf;
 	size_t cap, used;
+	bool gso;       /* the kernel has UDP_SEGMENT (kfeature.h): else never GSO */
 	size_t gso_max; /* largest datagram in a GSO run: TTT_TX_GSO_ANY until the
 			   path refused one; 0: no GSO until the next probe */
 	unsigned n;

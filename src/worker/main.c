@@ -2,14 +2,17 @@
 /* worker_main.c - ttt-worker: one tunnel between a tap and a UDP peer */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include "status.h"
 #include "supervise.h"
 #include "ttt/crypto/hmac.h"
 #include "ttt/crypto/keyfile.h"
@@ -19,6 +22,7 @@
 #include "ttt/net/pmtu.h"
 #include "ttt/net/tap.h"
 #include "ttt/net/udp.h"
+#include "ttt/util/clock.h"
 #include "ttt/util/log.h"
 #include "ttt/worker/options.h"
 
@@ -32,6 +36,12 @@ struct worker {
 	bool dual_stack, have_peer, offload;
 	struct ttt_hmac *hmac;
 	struct ttt_tunnel *tunnel;
+	uint64_t started_ns;
+	int control_fd;                       /* -1: no control socket */
+	char control_path[TTT_CONTROL_PATH_MAX]; /* "": not ours to remove */
+	char name[TTT_CONTROL_NAME_MAX + 1];
+	char log[PATH_MAX];
+	struct ttt_status_info status;
 };
 
 /* Binds (or adopts) the socket and resolves the peer for it. */
@@ -188,6 +198,58 @@ static void signal_ready(struct worker *w)
 	close(fd);
 }
 
+/* The supervisor's listening control socket (--control-fd), which stays
+ * its to remove. */
+static void adopt_control(struct worker *w)
+{
+	int listening = 0;
+	socklen_t len = sizeof(listening);
+
+	snprintf(w->name, sizeof(w->name), "%s", w->opt.name ? w->opt.name : "");
+	if (getsockopt(w->opt.control_fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) < 0 ||
+	    !listening) {
+		ttt_warn("--control-fd %d is not a listening socket: no control socket",
+			 w->opt.control_fd);
+		return;
+	}
+	w->control_fd = w->opt.control_fd;
+	(void)fcntl(w->control_fd, F_SETFD, FD_CLOEXEC);
+}
+
+/* Our own control socket, or the supervisor's. A tunnel without one still
+ * runs: the failure is logged. */
+static void setup_control(struct worker *w)
+{
+	struct ttt_err err;
+
+	if (w->opt.control_fd >= 0) {
+		adopt_control(w);
+		return;
+	}
+	w->control_fd = ttt_control_open(w->opt.control_dir, w->opt.name, w->name,
+					 w->control_path, &err);
+	if (w->control_fd < 0 && err.msg[0])
+		ttt_warn("no control socket (ttt show will not list this tunnel): %s", err.msg);
+}
+
+static void setup_status(struct worker *w)
+{
+	struct ttt_status_info *s = &w->status;
+
+	ttt_status_log_path(w->log, sizeof(w->log));
+	s->name = w->name;
+	s->ifname = w->ifname;
+	s->mtu = w->opt.mtu;
+	s->local = &w->local;
+	s->fixed_peer = w->have_peer;
+	s->offload = w->offload;
+	s->started_ns = w->opt.since_ns ? w->opt.since_ns : w->started_ns;
+	s->restarts = w->opt.restarts;
+	s->supervisor = w->opt.since_ns ? getppid() : 0;
+	s->log = w->log;
+	s->tunnel = w->tunnel;
+}
+
 static void log_stats(struct worker *w, enum ttt_log_level level)
 {
 	char line[1400];
@@ -199,19 +261,22 @@ static void log_stats(struct worker *w, enum ttt_log_level level)
 /* Waits for a signal or a failing direction. Returns the exit status. */
 static int run(struct worker *w)
 {
-	struct pollfd pfd[2] = {
+	struct pollfd pfd[3] = {
 		{ .fd = w->sig_fd, .events = POLLIN },
 		{ .fd = ttt_tunnel_fail_fd(w->tunnel), .events = POLLIN },
+		{ .fd = w->control_fd, .events = POLLIN },
 	};
 	struct signalfd_siginfo si;
 
 	for (;;) {
-		if (poll(pfd, 2, -1) < 0 && errno != EINTR) {
+		if (poll(pfd, w->control_fd >= 0 ? 3 : 2, -1) < 0 && errno != EINTR) {
 			ttt_error("poll: %s", strerror(errno));
 			return 1;
 		}
 		if (pfd[1].revents)
 			return 1;
+		if (w->control_fd >= 0 && pfd[2].revents)
+			ttt_control_serve(w->control_fd, ttt_status_fill, &w->status);
 		if (!pfd[0].revents)
 			continue;
 		if (read(w->sig_fd, &si, sizeof(si)) != sizeof(si))
@@ -237,12 +302,16 @@ static void teardown(struct worker *w)
 		close(w->sock_fd);
 	if (w->sig_fd >= 0)
 		close(w->sig_fd);
+	if (w->control_fd >= 0)
+		close(w->control_fd);
+	if (w->control_path[0])
+		(void)unlink(w->control_path);
 	ttt_hmac_free(w->hmac); /* wipes the keyed state */
 }
 
 int main(int argc, char **argv)
 {
-	struct worker w = { .sock_fd = -1, .tap_fd = -1, .sig_fd = -1 };
+	struct worker w = { .sock_fd = -1, .tap_fd = -1, .sig_fd = -1, .control_fd = -1 };
 	struct ttt_err err = { .msg = "", .code = 0 };
 	int status = 1;
 
@@ -265,9 +334,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: --ready-fd %d: %s\n", PROG, w.opt.ready_fd, strerror(errno));
 		return 2;
 	}
+	w.started_ns = ttt_realtime_ns();
 	if (start(&w, &err) < 0) {
 		ttt_error("%s", err.msg);
 	} else {
+		setup_control(&w);
+		setup_status(&w);
 		signal_ready(&w);
 		status = run(&w);
 	}

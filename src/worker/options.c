@@ -13,6 +13,7 @@
 #include "ttt/proto.h"
 #include "ttt/util/clock.h"
 #include "ttt/version.h"
+#include "ttt/worker/control.h"
 
 void ttt_options_usage(FILE *out, const char *prog)
 {
@@ -46,11 +47,18 @@ void ttt_options_usage(FILE *out, const char *prog)
 		"                    signal, keeping inherited descriptors (the tap) open\n"
 		"  --ready-fd N      write \"ready\" to descriptor N and close it once the\n"
 		"                    tunnel runs (for whoever started the worker)\n"
+		"  --control-dir DIR where to create the control socket that `ttt show` asks\n"
+		"                    (default $TTT_RUN_DIR/sock, TTT_RUN_DIR=/run/tinytaptunnel;\n"
+		"                    \"none\": no control socket)\n"
+		"  --name NAME       the control socket's name: DIR/NAME.sock (default\n"
+		"                    worker-<pid>)\n"
 		"  -v, --verbose     log more (debug)\n"
 		"  -q, --quiet       log less (-q warnings, -qq errors only)\n"
 		"  -h, --help        print this help\n"
 		"  -V, --version     print the version\n"
 		"\n"
+		"\n"
+		"--control-fd, --restarts and --since are set by --supervise for its child.\n"
 		"Signals: SIGUSR1 prints the counters; SIGTERM, SIGINT and SIGHUP stop it.\n",
 		prog, TTT_MTU_MIN, TTT_MTU_MAX, TTT_MTU_DEFAULT, TTT_MTU_DEFAULT);
 }
@@ -140,7 +148,8 @@ int ttt_parse_fd(const char *s, int *fd, struct ttt_err *err)
 }
 
 enum { OPT_IFNAME = 256, OPT_MTU, OPT_WINDOW, OPT_TAP_FD, OPT_SOCKET_FD, OPT_READY_FD,
-       OPT_NO_OFFLOAD, OPT_SUPERVISE, OPT_KEEPALIVE };
+       OPT_NO_OFFLOAD, OPT_SUPERVISE, OPT_CONTROL_DIR, OPT_NAME, OPT_CONTROL_FD, OPT_RESTARTS,
+       OPT_SINCE, OPT_KEEPALIVE };
 
 static const struct option long_options[] = {
 	{ "ifname", required_argument, NULL, OPT_IFNAME },
@@ -152,6 +161,11 @@ static const struct option long_options[] = {
 	{ "ready-fd", required_argument, NULL, OPT_READY_FD },
 	{ "no-offload", no_argument, NULL, OPT_NO_OFFLOAD },
 	{ "supervise", no_argument, NULL, OPT_SUPERVISE },
+	{ "control-dir", required_argument, NULL, OPT_CONTROL_DIR },
+	{ "name", required_argument, NULL, OPT_NAME },
+	{ "control-fd", required_argument, NULL, OPT_CONTROL_FD },
+	{ "restarts", required_argument, NULL, OPT_RESTARTS },
+	{ "since", required_argument, NULL, OPT_SINCE },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -168,11 +182,47 @@ static void defaults(struct ttt_options *o)
 	o->tap_fd = -1;
 	o->sock_fd = -1;
 	o->ready_fd = -1;
+	o->control_fd = -1;
+}
+
+/* The control socket's options; 1 to go on, -1 on error. */
+static int take_control(int c, const char *arg, struct ttt_options *o, struct ttt_err *err)
+{
+	unsigned long v;
+
+	switch (c) {
+	case OPT_CONTROL_DIR:
+		if (arg[0] != '/' && strcmp(arg, "none") != 0)
+			return ttt_err_set(err, "--control-dir '%s' is not an absolute path or "
+						"\"none\"", arg);
+		o->control_dir = arg;
+		return 1;
+	case OPT_NAME:
+		if (!ttt_control_name_valid(arg))
+			return ttt_err_set(err, "--name '%s': 1 to %d letters, digits or '_.:@-', "
+						"not starting with '.'", arg, TTT_CONTROL_NAME_MAX);
+		o->name = arg;
+		return 1;
+	case OPT_CONTROL_FD:
+		return ttt_parse_fd(arg, &o->control_fd, err) < 0 ? -1 : 1;
+	case OPT_RESTARTS:
+		if (parse_ulong(arg, UINT_MAX, &v) < 0)
+			return ttt_err_set(err, "--restarts '%s' is not a number", arg);
+		o->restarts = (unsigned)v;
+		return 1;
+	default: /* OPT_SINCE */
+		if (parse_ulong(arg, ULONG_MAX, &v) < 0)
+			return ttt_err_set(err, "--since '%s' is not a number of nanoseconds", arg);
+		o->since_ns = v;
+		return 1;
+	}
 }
 
 /* One option; returns 1 to go on, 0 when done (help/version), -1 on error. */
 static int take_option(int c, const char *arg, struct ttt_options *o, struct ttt_err *err)
 {
+	if (c >= OPT_CONTROL_DIR && c <= OPT_SINCE)
+		return take_control(c, arg, o, err);
 	switch (c) {
 	case OPT_IFNAME:
 		if (!ttt_ifname_valid(arg))
@@ -277,6 +327,20 @@ static void put_num(struct ttt_argv *a, int *k, int *slot, const char *name, uns
 	put_opt(a, k, name, a->num[(*slot)++]);
 }
 
+static void put_control(struct ttt_argv *a, int *k, int *slot, const struct ttt_options *o)
+{
+	if (o->control_dir)
+		put_opt(a, k, "--control-dir", o->control_dir);
+	if (o->name)
+		put_opt(a, k, "--name", o->name);
+	if (o->control_fd >= 0)
+		put_num(a, k, slot, "--control-fd", (unsigned long long)o->control_fd);
+	if (o->restarts)
+		put_num(a, k, slot, "--restarts", o->restarts);
+	if (o->since_ns)
+		put_num(a, k, slot, "--since", (unsigned long long)o->since_ns);
+}
+
 void ttt_options_to_argv(const struct ttt_options *o, const char *prog, struct ttt_argv *out)
 {
 	int k = 0, slot = 0;
@@ -295,6 +359,7 @@ void ttt_options_to_argv(const struct ttt_options *o, const char *prog, struct t
 		put_num(out, &k, &slot, "--socket-fd", (unsigned long long)o->sock_fd);
 	if (o->ready_fd >= 0)
 		put_num(out, &k, &slot, "--ready-fd", (unsigned long long)o->ready_fd);
+	put_control(out, &k, &slot, o);
 	if (o->mtu_given)
 		put_num(out, &k, &slot, "--mtu", o->mtu);
 	if (o->keepalive)

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /* impair.c - a UDP relay that impairs what it forwards, for the tests (the
  * test kernel has no netem). It runs in a middle network namespace between
  * two peers, A and B, each of which is configured with the relay's address

@@ -114,11 +114,20 @@ static void assert_same(const struct ttt_options *a, const struct ttt_options *b
 	assert_int_equal(a->ready_fd, b->ready_fd);
 	assert_int_equal(a->no_offload, b->no_offload);
 	assert_int_equal(a->supervise, b->supervise);
+	assert_true((a->control_dir == NULL) == (b->control_dir == NULL));
+	if (a->control_dir)
+		assert_string_equal(a->control_dir, b->control_dir);
+	assert_true((a->name == NULL) == (b->name == NULL));
+	if (a->name)
+		assert_string_equal(a->name, b->name);
+	assert_int_equal(a->control_fd, b->control_fd);
+	assert_int_equal(a->restarts, b->restarts);
+	assert_int_equal(a->since_ns, b->since_ns);
 }
 
 static void round_trip(const char *first, ...)
 {
-	char *argv[24];
+	char *argv[40];
 	struct ttt_options o, back;
 	struct ttt_argv v;
 	struct ttt_err err;
@@ -161,6 +170,30 @@ static void argv_round_trip(void **state)
 		   "--supervise", "--mtu", NULL);
 	round_trip("-q", "k", ":1", NULL);
 	round_trip("-qq", "--window=2.5", "k", ":1", NULL);
+	/* Everything at once: the longest command line a supervisor writes. */
+	round_trip("--supervise", "--no-offload", "--tap-fd", "3", "--socket-fd", "4", "--ready-fd",
+		   "5", "--control-dir", "/run/x/sock", "--name", "ttt0123abcd", "--control-fd", "6",
+		   "--restarts", "4294967295", "--since", "18446744073709551615", "--mtu", "65453",
+		   "--window", "3600", "-v", "k", "[2001:db8::1]:65535", "[2001:db8::2]:65535", NULL);
+	round_trip("--control-dir", "none", "k", ":1", NULL);
+}
+
+static void control_options(void **state)
+{
+	struct ttt_options o;
+	struct ttt_err err;
+
+	(void)state;
+	assert_int_equal(parse(&o, &err, "k", ":1", NULL), TTT_OPTIONS_RUN);
+	assert_null(o.control_dir);
+	assert_null(o.name);
+	assert_int_equal(o.control_fd, -1);
+	assert_int_equal(o.restarts, 0);
+	assert_int_equal(o.since_ns, 0);
+	assert_int_equal(parse(&o, &err, "--name", "lab@eu-1:a.b_c", "--control-dir", "/d", "k", ":1",
+			       NULL), TTT_OPTIONS_RUN);
+	assert_string_equal(o.name, "lab@eu-1:a.b_c");
+	assert_string_equal(o.control_dir, "/d");
 }
 
 static void refused(const char *want, ...)
@@ -205,6 +238,14 @@ static void bad_values(void **state)
 	refused("unknown option '--bogus'", "--bogus", "k", ":1", NULL);
 	refused("missing value for option '--mtu'", "k", ":1", "--mtu", NULL);
 	refused("key file path is empty", "", ":1", NULL);
+	refused("--control-dir 'rel/dir' is not an absolute path", "--control-dir", "rel/dir", "k",
+		":1", NULL);
+	refused("--name '.hidden'", "--name", ".hidden", "k", ":1", NULL);
+	refused("--name 'a/b'", "--name", "a/b", "k", ":1", NULL);
+	refused("--name ''", "--name", "", "k", ":1", NULL);
+	refused("--restarts 'x'", "--restarts", "x", "k", ":1", NULL);
+	refused("--restarts '4294967296'", "--restarts", "4294967296", "k", ":1", NULL);
+	refused("--since '-1'", "--since", "-1", "k", ":1", NULL);
 }
 
 static void help_and_version(void **state)
@@ -223,6 +264,7 @@ int main(void)
 		cmocka_unit_test(original_usage), cmocka_unit_test(no_arguments_is_usage),
 		cmocka_unit_test(options_anywhere), cmocka_unit_test(bad_values),
 		cmocka_unit_test(help_and_version), cmocka_unit_test(argv_round_trip),
+		cmocka_unit_test(control_options),
 	};
 
 	return cmocka_run_group_tests_name("options", tests, NULL, NULL);

@@ -40,6 +40,10 @@ int ttt_keyfile_load(const char *path, struct ttt_key **key, struct ttt_keyfile_
  * file is already there (it is left untouched). */
 int ttt_keyfile_create(const char *path, struct ttt_key **key, struct ttt_err *err);
 
+/* Writes a fresh random key (TTT_KEY_GEN_LEN bytes), base64 and a newline,
+ * to fd (`ttt genkey` without a file: standard output). */
+int ttt_key_print_new(int fd, struct ttt_err *err);
+
 /* What the worker does: load the file, or create it when it does not exist. */
 int ttt_keyfile_load_or_create(const char *path, struct ttt_key **key,
 			       struct ttt_keyfile_info *info, struct ttt_err *err);

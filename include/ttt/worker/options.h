@@ -29,6 +29,12 @@ struct ttt_options {
 	int ready_fd; /* -1: none; else "ready\n" is written there once running */
 	bool no_offload; /* a plain tap: no vnet header, TSO or checksum offload */
 	bool supervise;  /* run as a supervisor restarting the worker (supervise.h) */
+	const char *control_dir; /* NULL: <run dir>/sock (control.h); "none": no socket */
+	const char *name;        /* the control socket's name; NULL: worker-<pid> */
+	/* Set by a supervisor for its child: */
+	int control_fd;    /* -1, or the supervisor's listening control socket */
+	unsigned restarts; /* how many times the supervisor restarted the worker */
+	uint64_t since_ns; /* UNIX ns the supervisor started (0: not supervised) */
 };
 
 enum ttt_options_result {
@@ -57,13 +63,13 @@ int ttt_check_mtu(double v, unsigned *mtu, struct ttt_err *err);
 int ttt_check_window(double seconds, uint64_t *window_ns, struct ttt_err *err);
 int ttt_check_keepalive(double v, unsigned *seconds, struct ttt_err *err);
 
-#define TTT_ARGV_MAX 24
+#define TTT_ARGV_MAX 40
 
 /* A command line built by ttt_options_to_argv: v is NULL-terminated and
  * points into num and into the options' strings. */
 struct ttt_argv {
 	char *v[TTT_ARGV_MAX];
-	char num[7][32];
+	char num[9][32];
 };
 
 /* The command line (prog first) that makes ttt-worker run with o: every
