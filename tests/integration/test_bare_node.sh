@@ -214,7 +214,8 @@ record_of() {
 # node_clean ROOT: no record, log or lease left in ROOT, no tap on h1 or in c1.
 node_clean() {
 	local left
-	left=$(find "$1/run/tinytaptunnel/$NET" -mindepth 1 ! -name .lock 2>/dev/null)
+	# The worker's log kept in old/ after DEL is meant to stay (README: Operating it).
+	left=$(find "$1/run/tinytaptunnel/$NET" -mindepth 1 ! -name .lock ! -path '*/old' ! -path '*/old/*' 2>/dev/null)
 	[ -z "$left" ] || { echo "# state left: $left"; return 1; }
 	left=$(find "$1/var/lib/cni/networks/$NET" -mindepth 1 -name '[0-9]*' 2>/dev/null)
 	[ -z "$left" ] || { echo "# leases left: $left"; return 1; }
