@@ -25,6 +25,7 @@
 #include "ttt/net/addr.h"
 #include "ttt/net/ipaddr.h"
 #include "ttt/net/link.h"
+#include "ttt/net/pmtu.h"
 #include "ttt/net/route.h"
 #include "ttt/net/tap.h"
 #include "ttt/net/udp.h"
@@ -74,6 +75,23 @@ static int check_inputs(struct add *a, struct cni_error *e)
 	return cni_find_worker(a->c->env.path, a->worker, e);
 }
 
+/* The configuration's mtu, else the one the path to the peer (here, in
+ * the host's namespace) allows, as ttt-worker picks it. */
+static void choose_mtu(struct add *a, const struct ttt_sockaddr *bound, bool dual,
+		       const struct ttt_sockaddr *peer)
+{
+	struct ttt_pmtu_choice c;
+
+	a->st.mtu = a->c->cfg.mtu;
+	if (a->c->cfg.mtu_given)
+		return;
+	ttt_pmtu_choose(bound, dual, peer, &c);
+	a->st.mtu = c.tap_mtu;
+	if (!c.found)
+		fprintf(stderr, "tinytaptunnel: cannot tell the path MTU (%s); using MTU %u\n", c.how,
+			c.tap_mtu);
+}
+
 static int bind_socket(struct add *a, struct cni_error *e)
 {
 	const struct cni_config *cfg = &a->c->cfg;
@@ -98,6 +116,7 @@ static int bind_socket(struct add *a, struct cni_error *e)
 		cni_fail_errf(e, CNI_ERR_INVALID_CONFIG, &err, "peer address '%s'", cfg->peer);
 		return cni_detail(e, "peer");
 	}
+	choose_mtu(a, &bound, dual, cfg->peer ? &peer : NULL);
 	return 0;
 }
 
@@ -206,7 +225,7 @@ static int configure_inside(void *arg, struct cni_error *e)
 	struct ttt_link_change chg = TTT_LINK_CHANGE_INIT;
 	struct ttt_err err;
 
-	chg.mtu = cfg->mtu;
+	chg.mtu = a->st.mtu;
 	chg.mac = cfg->have_mac ? cfg->mac : NULL;
 	chg.up = true;
 	if (ttt_link_change(a->c->env.ifname, &chg, &err) < 0 ||
@@ -223,7 +242,7 @@ static int start_worker(struct add *a, struct cni_error *e)
 	struct cni_spawn sp = {
 		.worker = a->worker, .log_path = log, .tap_fd = a->tap_fd, .sock_fd = a->sock_fd,
 		.key_file = cfg->key_file, .listen = cfg->listen, .peer = cfg->peer,
-		.mtu = cfg->mtu, .window_ns = cfg->window_ns,
+		.mtu = a->st.mtu, .keepalive = cfg->keepalive, .window_ns = cfg->window_ns,
 		.control_dir = control, .name = a->st.temp_name,
 	};
 

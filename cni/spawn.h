@@ -25,7 +25,8 @@ struct cni_spawn {
 	const char *log_path; /* its stderr */
 	int tap_fd, sock_fd;
 	const char *key_file, *listen, *peer; /* peer NULL: discovery */
-	unsigned mtu;
+	unsigned mtu;       /* always passed as --mtu: the plugin chose it */
+	unsigned keepalive; /* seconds, 0: none */
 	uint64_t window_ns;
 	const char *control_dir, *name; /* its control socket: <control_dir>/<name>.sock */
 };

@@ -27,6 +27,7 @@ static cJSON *to_json(const struct cni_state *st)
 	    !cJSON_AddNumberToObject(o, "workerPid", st->worker_pid) ||
 	    !cJSON_AddNumberToObject(o, "workerStart", (double)st->worker_start) ||
 	    !cJSON_AddStringToObject(o, "mac", st->mac) ||
+	    !cJSON_AddNumberToObject(o, "mtu", st->mtu) ||
 	    (st->pod_namespace[0] &&
 	     !cJSON_AddStringToObject(o, "podNamespace", st->pod_namespace)) ||
 	    (st->pod_name[0] && !cJSON_AddStringToObject(o, "podName", st->pod_name))) {
@@ -64,6 +65,7 @@ static void from_json(const cJSON *o, struct cni_state *st)
 	st->ipam_started = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "ipamStarted"));
 	st->worker_pid = (pid_t)number(o, "workerPid");
 	st->worker_start = (uint64_t)number(o, "workerStart");
+	st->mtu = number(o, "mtu") <= 65535 ? (unsigned)number(o, "mtu") : 0;
 }
 
 static int write_file(const char *path, const char *text, struct cni_error *e)

@@ -31,6 +31,7 @@ struct cni_state {
 	pid_t worker_pid;
 	uint64_t worker_start;
 	char mac[TTT_ETHER_STRLEN];
+	unsigned mtu; /* what ADD gave the interface (0 in records from before it was kept) */
 	char pod_namespace[CNI_POD_MAX]; /* from CNI_ARGS K8S_POD_NAMESPACE, "" when not given */
 	char pod_name[CNI_POD_MAX];      /* K8S_POD_NAME */
 	/* Not recorded: where cni_state_remove kept the worker's log ("" none). */
