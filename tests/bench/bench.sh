@@ -3,16 +3,19 @@
 # bench.sh - ttt-worker next to the kernel's own tunnels (vxlan, gretap) and
 # the bare veth, all over the same veth underlay between two namespaces, in
 # one run: iperf3 TCP with 1 and 4 streams, iperf3 64-byte UDP (packets/s
-# received and loss), ping RTT (median), the workers' CPU use and memory;
-# then CNI ADD+DEL latency of our plugin next to Debian's ptp plugin, and
-# the MAC's speed. Prints one table with ratios against vxlan.
+# received and loss), ping RTT (median), the workers' CPU use and memory,
+# their thread wake-ups per ping and their CPU use when idle; then CNI
+# ADD+DEL latency of our plugin next to Debian's ptp plugin, and the MAC's
+# speed. Prints one table with ratios against vxlan, under a header naming
+# the CPU and the MAC variant the workers picked.
 # Then ttt-worker with default options (the MTU from the path) over other
 # underlays, TCP 1 stream each, with the ratio to the 1500-byte IPv4 path of
 # the same run: a 1400-byte IPv4 veth, an IPv6 veth at 1500, and two routers
 # with a 1400-byte link between them (the workers' own links at 1500).
 #
 # Needs root, iperf3 and (for the CNI row) containernetworking-plugins.
-# BENCH_SECONDS sets the length of each iperf3 run (default 5).
+# BENCH_SECONDS sets the length of each iperf3 run (default 5), IDLE_SECONDS
+# how long the idle workers are watched (default 10).
 set -u
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -21,6 +24,7 @@ case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
 WORKER=$BUILD/ttt-worker
 PLUGIN=$BUILD/tinytaptunnel
 SECS=${BENCH_SECONDS:-5}
+IDLE_SECS=${IDLE_SECONDS:-10}
 CNI_DIR=${CNI_PLUGINS:-/usr/lib/cni}
 ID=$$
 A=tttb-$ID-a
@@ -80,7 +84,7 @@ kernel_tunnels() {
 start_workers() {
 	head -c 32 /dev/urandom | base64 | tr -d '\n' >"$TMP/k"
 	chmod 600 "$TMP/k"
-	ip netns exec "$A" "$WORKER" -q "$TMP/k" 198.18.0.1:9123 198.18.0.2:9123 2>"$TMP/wa.log" &
+	ip netns exec "$A" "$WORKER" "$TMP/k" 198.18.0.1:9123 198.18.0.2:9123 2>"$TMP/wa.log" &
 	WA=$!
 	PIDS+=("$WA")
 	ip netns exec "$B" "$WORKER" -q "$TMP/k" 198.18.0.2:9123 198.18.0.1:9123 2>"$TMP/wb.log" &
@@ -93,6 +97,7 @@ start_workers() {
 	ip -n "$A" addr add 198.19.0.1/24 dev tap0 || die "worker A did not start: $(cat "$TMP/wa.log")"
 	ip -n "$B" addr add 198.19.0.2/24 dev tap0 || die "worker B did not start: $(cat "$TMP/wb.log")"
 	sleep 0.3
+	MAC_VARIANT=$(sed -n 's/.*MAC: //p' "$TMP/wa.log" | head -n 1)
 	IDLE_RSS=$(( $(rss "$WA" VmRSS) > $(rss "$WB" VmRSS) ? $(rss "$WA" VmRSS) : $(rss "$WB" VmRSS) ))
 	IDLE_PSS=$(awk '$1 == "Pss:" { print $2 }' "/proc/$WA/smaps_rollup")
 	IDLE_PRIV=$(awk '$1 == "Private_Dirty:" { print $2 }' "/proc/$WA/smaps_rollup")
@@ -101,6 +106,27 @@ start_workers() {
 # rss PID FIELD: VmRSS or VmHWM in KiB.
 rss() {
 	awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"
+}
+
+# thread_stat PID: "<ns on a CPU> <context switches>" so far, summed over
+# its threads (a thread's voluntary switch is a sleep, hence a wake-up).
+thread_stat() {
+	local t ns=0 cs=0 a b
+	for t in /proc/"$1"/task/*; do
+		read -r a _ <"$t/schedstat" || continue
+		b=$(awk '/ctxt_switches/ { s += $2 } END { print s + 0 }' "$t/status")
+		ns=$((ns + a))
+		cs=$((cs + b))
+	done
+	echo "$ns $cs"
+}
+
+# both_stat: thread_stat of both workers, added.
+both_stat() {
+	local a b
+	a=$(thread_stat "$WA")
+	b=$(thread_stat "$WB")
+	echo "$(( ${a% *} + ${b% *} )) $(( ${a#* } + ${b#* } ))"
 }
 
 # cpu_ticks PID: user + system clock ticks so far.
@@ -149,7 +175,34 @@ measure() {
 	u=$(udp64 "$dest")
 	printf -v "R_udp_$name" '%s' "${u% *}"
 	printf -v "R_loss_$name" '%s' "${u#* }"
+	if [ "$name" = ttt ]; then
+		ipa ping -c 200 -i 0.005 -q "$dest" >/dev/null 2>&1 # the warm-up of rtt_ms
+		w0=$(both_stat)
+		t0=$(date +%s%N)
+		ipa ping -c 300 -i 0.005 -q "$dest" >/dev/null 2>&1
+		t1=$(date +%s%N)
+		w1=$(both_stat)
+		PING_WAKES=$(awk -v c=$(( ${w1#* } - ${w0#* } )) 'BEGIN { printf "%.1f", c / 300 }')
+		PING_CPU=$(awk -v ns=$(( ${w1% *} - ${w0% *} )) -v t=$((t1 - t0)) \
+			'BEGIN { printf "%.1f", 100 * ns / t }')
+	fi
 	printf -v "R_rtt_$name" '%s' "$(rtt_ms "$dest")"
+}
+
+# idle_cpu: the workers' CPU use with no traffic for IDLE_SECS (after 1 s
+# for whatever traffic left to settle), per worker, in % of one core.
+idle_cpu() {
+	local a0 b0 a1 b1 t0 t1
+	sleep 1
+	a0=$(thread_stat "$WA")
+	b0=$(thread_stat "$WB")
+	t0=$(date +%s%N)
+	sleep "$IDLE_SECS"
+	a1=$(thread_stat "$WA")
+	b1=$(thread_stat "$WB")
+	t1=$(date +%s%N)
+	IDLE_CPU=$(awk -v a=$(( ${a1% *} - ${a0% *} )) -v b=$(( ${b1% *} - ${b0% *} )) -v t=$((t1 - t0)) \
+		'BEGIN { printf "%.3f %% and %.3f %%", 100 * a / t, 100 * b / t }')
 }
 
 # ratio A B: A/B with two decimals, or n/a.
@@ -273,10 +326,14 @@ ipb iperf3 -s >/dev/null 2>&1 &
 PIDS+=("$!")
 sleep 0.5
 echo "bench: $SECS s per iperf3 run on $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'))" >&2
+printf '%s, %s vCPUs, Linux %s; BENCH_SECONDS=%s; MAC in the workers: %s\n' \
+	"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')" "$(nproc)" "$(uname -r)" \
+	"$SECS" "${MAC_VARIANT:-unknown}"
 measure veth 198.18.0.2
 measure vxlan 198.19.1.2
 [ "$GRETAP" = yes ] && measure gretap 198.19.2.2
 measure ttt 198.19.0.2
+idle_cpu
 PEAK_RSS=$(( $(rss "$WA" VmHWM) > $(rss "$WB" VmHWM) ? $(rss "$WA" VmHWM) : $(rss "$WB" VmHWM) ))
 other_underlays
 cni_rows
@@ -306,6 +363,9 @@ printf '| IPv4, two routers with a 1400-byte link between them | %s Gbit/s | %s 
 	"$(ratio "${U_HOP:-0}" "$R_tcp1_ttt")"
 printf '\n| ttt-worker | figure |\n|---|---|\n'
 printf '| CPU of both workers during TCP 1 stream | %s %% of one core |\n' "$CPU_TCP1"
+printf '| thread wake-ups of both workers per ping (200 pings/s) | %s |\n' "${PING_WAKES:-n/a}"
+printf '| CPU of both workers during those pings | %s %% of one core |\n' "${PING_CPU:-n/a}"
+printf '| idle CPU of each worker (%s s without traffic) | %s of one core |\n' "$IDLE_SECS" "${IDLE_CPU:-n/a}"
 printf '| idle RSS (largest worker) | %s KiB |\n' "$IDLE_RSS"
 printf '| idle PSS / private dirty memory (one worker) | %s KiB / %s KiB |\n' "$IDLE_PSS" "$IDLE_PRIV"
 printf '| peak RSS (largest worker) | %s KiB |\n' "$PEAK_RSS"
