@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* receive.c - UDP to tap */
+/* receive.c - UDP to tap
+ *
+ * Run by this direction's own thread, or by the send direction's while it
+ * waits for a reply (loop.c), one at a time. */
 #include "receive.h"
 
 #include <errno.h>
@@ -31,7 +34,7 @@ struct rx_queue {
 struct ttt_rx {
 	struct ttt_path *path;
 	struct ttt_replay *replay;
-	struct ttt_sockaddr peer; /* this thread's copy; the writer of path->peer */
+	struct ttt_sockaddr peer; /* our copy; the one writer of path->peer */
 	bool have_peer;
 	size_t max_dgram;
 	uint8_t *bufs;
@@ -43,6 +46,7 @@ struct ttt_rx {
 		struct cmsghdr align;
 	} ctl[RX_MSGS];
 	struct rx_queue queue;
+	uint64_t delivered; /* frames handed to the tap so far */
 	struct ttt_gro gro; /* frames on their way into the tap */
 	struct ttt_ratelimit drop_rl, peer_rl, error_rl;
 };
@@ -218,6 +222,7 @@ static int handle(struct ttt_rx *rx, uint8_t *dgram, size_t len, const struct tt
 		ttt_count(&rx->path->counters.rx[TTT_RX_KEEPALIVE], 1);
 		return 0;
 	}
+	rx->delivered++;
 	return ttt_gro_add(&rx->gro, dgram + TTT_HDR_LEN, len - TTT_HDR_LEN);
 }
 
@@ -317,16 +322,13 @@ static int pump_one(struct ttt_rx *rx)
 	return account(rx, now) < 0 ? -1 : 1;
 }
 
-int ttt_receive_run(struct ttt_rx *rx)
+int ttt_rx_pump(struct ttt_rx *rx, unsigned *delivered)
 {
-	struct ttt_path *p = rx->path;
+	uint64_t before = rx->delivered;
+	int r = 1;
 
-	while (!ttt_path_stopping(p)) {
-		int r = pump_one(rx);
-		if (r == 0)
-			r = ttt_path_wait(p, p->sock_fd, -1);
-		if (r <= 0)
-			return r;
-	}
-	return 0;
+	for (unsigned i = 0; i < TTT_RX_PUMP_RECVS && r == 1 && !ttt_path_stopping(rx->path); i++)
+		r = pump_one(rx);
+	*delivered += (unsigned)(rx->delivered - before);
+	return r;
 }

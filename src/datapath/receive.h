@@ -44,7 +44,14 @@ void ttt_rx_classify_batch(struct ttt_rx *rx, size_t n, uint8_t *const dgram[], 
  * from it passed). Returns true when the peer changed. */
 bool ttt_rx_follow(struct ttt_rx *rx, const struct ttt_sockaddr *src);
 
-/* Runs until the path stops (returns 0) or fails for good (returns -1). */
-int ttt_receive_run(struct ttt_rx *rx);
+/* recvmmsg() calls per ttt_rx_pump at most (then the caller looks around). */
+#define TTT_RX_PUMP_RECVS 16
+
+/* Receives until the socket is empty or TTT_RX_PUMP_RECVS receives were
+ * made, checking each datagram and writing what passes to the tap;
+ * *delivered grows by the frames handed to the tap. Returns 0
+ * when the socket was found empty, 1 when more may be waiting, -1 when the
+ * socket or tap failed for good (logged). Not by two threads at once. */
+int ttt_rx_pump(struct ttt_rx *rx, unsigned *delivered);
 
 #endif

@@ -7,7 +7,9 @@
  * the batch, MACs the stamped datagrams together (the multi-buffer HMAC, see
  * hmac.h) and sends the batch with one sendmmsg (txbatch.c: runs of
  * equal-size datagrams go as UDP GSO). The batch leaves as soon as the tap
- * is empty, so a lone frame is not held back.
+ * is empty, so a lone frame is not held back. Which thread does it is
+ * loop.c's business: this direction's own, or the receive direction's
+ * right after it wrote to the tap (a reply, then, leaves at once).
  *
  * When the path refuses datagrams as large as ours (txbatch.h), TCP
  * superframes are cut into segments whose datagrams fit it, so that they
@@ -58,6 +60,7 @@ struct sender {
 	uint64_t last_sent;   /* monotonic: the last send (kept with --keepalive only) */
 	uint32_t peer_seq;    /* the peer whose path frame_fit describes */
 	uint64_t last_ts;
+	uint64_t sent;        /* datagrams sent so far */
 	uint8_t keepalive[TTT_HDR_LEN + TTT_KEEPALIVE_LEN];
 };
 
@@ -143,6 +146,7 @@ static int flush(struct sender *s)
 	ttt_txbatch_send(&s->tx, s->path->sock_fd, &s->peer.addr, &res);
 	ttt_count(&tx[TTT_TX_FRAMES], res.frames);
 	ttt_count(&tx[TTT_TX_BYTES], res.bytes);
+	s->sent += res.frames;
 	if (s->path->keepalive_ns)
 		s->last_sent = ttt_monotonic_ns();
 	if (res.errors) {
@@ -269,35 +273,59 @@ static int pump_one(struct sender *s)
 	return add_frames(s, &h, s->rd + skip, (size_t)n - skip) < 0 ? -1 : 1;
 }
 
-int ttt_send_run(struct ttt_path *path)
-{
-	struct sender s = { .path = path, .log_rl = TTT_RATELIMIT_INIT(10 * TTT_NSEC_PER_SEC, 5) };
-	int rc = 0;
+/* The sender, as the rest of the data path sees it. */
+struct ttt_tx {
+	struct sender s;
+};
 
-	s.frame_max = ttt_frame_max(path->mtu);
-	s.frame_fit = s.frame_max;
-	s.rd = malloc(READ_CAP);
-	if (!s.rd || !ttt_txbatch_init(&s.tx, BATCH_BYTES)) {
-		ttt_error("out of memory for the send buffers");
-		free(s.rd);
-		return -1;
+struct ttt_tx *ttt_tx_new(struct ttt_path *path)
+{
+	struct ttt_tx *tx = calloc(1, sizeof(*tx));
+	struct sender *s;
+
+	if (!tx)
+		return NULL;
+	s = &tx->s;
+	s->path = path;
+	s->log_rl = (struct ttt_ratelimit)TTT_RATELIMIT_INIT(10 * TTT_NSEC_PER_SEC, 5);
+	s->frame_max = ttt_frame_max(path->mtu);
+	s->frame_fit = s->frame_max;
+	s->rd = malloc(READ_CAP);
+	if (!s->rd || !ttt_txbatch_init(&s->tx, BATCH_BYTES)) {
+		ttt_tx_free(tx);
+		return NULL;
 	}
-	s.tx.gso = ttt_kernel_udp_offloads(path->sock_fd); /* kfeature.c: Linux < 4.18 */
+	s->tx.gso = ttt_kernel_udp_offloads(path->sock_fd); /* kfeature.c: Linux < 4.18 */
 	/* The batch MAC measures its kernels now (about 1.5 ms), not on the first frames. */
 	ttt_info("MAC: batches on %s, lone frames on %s", ttt_hmac_batch_backend(path->hmac),
 		 ttt_hmac_backend(path->hmac));
-	while (!ttt_path_stopping(path)) {
-		int r = pump_one(&s);
-		if (r == 0) /* the tap is empty: send what we have, then sleep */
-			r = flush(&s) < 0 ? -1
-					  : ttt_path_wait(path, path->tap_fd,
-							  keepalive(&s, TTT_IDLE_PROBE_MS));
-		if (r <= 0) {
-			rc = r;
-			break;
-		}
-	}
-	ttt_txbatch_free(&s.tx);
-	free(s.rd);
-	return rc;
+	return tx;
+}
+
+void ttt_tx_free(struct ttt_tx *tx)
+{
+	if (!tx)
+		return;
+	ttt_txbatch_free(&tx->s.tx);
+	free(tx->s.rd);
+	free(tx);
+}
+
+int ttt_tx_pump(struct ttt_tx *tx, unsigned *sent)
+{
+	struct sender *s = &tx->s;
+	uint64_t before = s->sent;
+	int r = 1;
+
+	for (unsigned i = 0; i < TTT_TX_PUMP_READS && r == 1 && !ttt_path_stopping(s->path); i++)
+		r = pump_one(s);
+	if (r == 0) /* the tap is empty: send what we have */
+		r = flush(s) < 0 ? -1 : 0;
+	*sent += (unsigned)(s->sent - before);
+	return r;
+}
+
+int ttt_tx_idle(struct ttt_tx *tx)
+{
+	return keepalive(&tx->s, TTT_IDLE_PROBE_MS);
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* tunnel.c - starting and stopping the two directions */
+/* tunnel.c - starting and stopping the two directions, a thread each
+ * running loop.c over both */
 #include "ttt/datapath/tunnel.h"
 
 #include <errno.h>
@@ -9,15 +10,21 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "loop.h"
 #include "path.h"
 #include "receive.h"
 #include "replay.h"
 #include "send.h"
 #include "ttt/util/clock.h"
 
+enum { TX, RX };
+
 struct ttt_tunnel {
 	struct ttt_path path;
 	struct ttt_rx *rx;
+	struct ttt_tx *tx;
+	struct ttt_dir dir[2]; /* TX, RX */
+	int locks;             /* how many of dir[].lock exist */
 	int fail_fd;
 	pthread_t send_thread, recv_thread;
 	int threads; /* how many were started */
@@ -35,7 +42,7 @@ static void *send_main(void *arg)
 {
 	struct ttt_tunnel *t = arg;
 
-	if (ttt_send_run(&t->path) < 0)
+	if (ttt_loop_run(&t->path, &t->dir[TX], &t->dir[RX]) < 0)
 		signal_failure(t);
 	return NULL;
 }
@@ -44,9 +51,42 @@ static void *recv_main(void *arg)
 {
 	struct ttt_tunnel *t = arg;
 
-	if (ttt_receive_run(t->rx) < 0)
+	if (ttt_loop_run(&t->path, &t->dir[RX], &t->dir[TX]) < 0)
 		signal_failure(t);
 	return NULL;
+}
+
+static int tx_pump(void *tx, unsigned *moved)
+{
+	return ttt_tx_pump(tx, moved);
+}
+
+static int tx_idle(void *tx)
+{
+	return ttt_tx_idle(tx);
+}
+
+static int rx_pump(void *rx, unsigned *moved)
+{
+	return ttt_rx_pump(rx, moved);
+}
+
+/* The directions as loop.c sees them: the receive thread hands off to the
+ * send direction, the send thread busy-polls for replies. 0, or an errno. */
+static int init_dirs(struct ttt_tunnel *t)
+{
+	struct ttt_dir *tx = &t->dir[TX], *rx = &t->dir[RX];
+
+	*tx = (struct ttt_dir){ .fd = t->path.tap_fd, .pump = tx_pump, .idle = tx_idle,
+				.state = t->tx, .spins = true };
+	*rx = (struct ttt_dir){ .fd = t->path.sock_fd, .pump = rx_pump, .state = t->rx,
+				.hand_off = true };
+	for (; t->locks < 2; t->locks++) {
+		int rc = pthread_mutex_init(&t->dir[t->locks].lock, NULL);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
 }
 
 static int init_path(struct ttt_tunnel *t, const struct ttt_tunnel_config *cfg)
@@ -83,8 +123,14 @@ int ttt_tunnel_start(const struct ttt_tunnel_config *cfg, struct ttt_tunnel **ou
 	}
 	t->rx = ttt_rx_new(&t->path, cfg->replay_capacity ? cfg->replay_capacity
 							   : TTT_REPLAY_DEFAULT_CAPACITY);
-	if (!t->rx) {
-		ttt_err_set(err, "out of memory for the receive direction");
+	t->tx = ttt_tx_new(&t->path);
+	if (!t->rx || !t->tx) {
+		ttt_err_set(err, "out of memory for the data path");
+		goto fail;
+	}
+	rc = init_dirs(t);
+	if (rc != 0) {
+		ttt_err_sys(err, rc, "cannot create a lock");
 		goto fail;
 	}
 	rc = pthread_create(&t->recv_thread, NULL, recv_main, t);
@@ -148,7 +194,10 @@ void ttt_tunnel_stop(struct ttt_tunnel *t)
 		pthread_join(t->recv_thread, NULL);
 	if (t->threads > 1)
 		pthread_join(t->send_thread, NULL);
+	while (t->locks > 0)
+		(void)pthread_mutex_destroy(&t->dir[--t->locks].lock); /* unlocked: cannot fail */
 	ttt_rx_free(t->rx);
+	ttt_tx_free(t->tx);
 	if (t->path.stop_fd >= 0)
 		close(t->path.stop_fd);
 	if (t->fail_fd >= 0)
