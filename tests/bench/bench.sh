@@ -322,7 +322,9 @@ cni_rows() {
 underlay
 kernel_tunnels
 start_workers
-ipb iperf3 -s >/dev/null 2>&1 &
+# Not through ipb: a function runs in a subshell, and $! would be that
+# subshell, not the server (which outlived every run).
+ip netns exec "$B" iperf3 -s >/dev/null 2>&1 &
 PIDS+=("$!")
 sleep 0.5
 echo "bench: $SECS s per iperf3 run on $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'))" >&2
