@@ -17,14 +17,11 @@
 #include "send.h"
 #include "ttt/util/clock.h"
 
-enum { TX, RX };
-
 struct ttt_tunnel {
 	struct ttt_path path;
 	struct ttt_rx *rx;
 	struct ttt_tx *tx;
-	struct ttt_dir dir[2]; /* TX, RX */
-	int locks;             /* how many of dir[].lock exist */
+	struct ttt_loop loop;
 	int fail_fd;
 	pthread_t send_thread, recv_thread;
 	int threads; /* how many were started */
@@ -42,7 +39,7 @@ static void *send_main(void *arg)
 {
 	struct ttt_tunnel *t = arg;
 
-	if (ttt_loop_run(&t->path, &t->dir[TX], &t->dir[RX]) < 0)
+	if (ttt_loop_run(&t->loop, TTT_LOOP_TX) < 0)
 		signal_failure(t);
 	return NULL;
 }
@@ -51,7 +48,7 @@ static void *recv_main(void *arg)
 {
 	struct ttt_tunnel *t = arg;
 
-	if (ttt_loop_run(&t->path, &t->dir[RX], &t->dir[TX]) < 0)
+	if (ttt_loop_run(&t->loop, TTT_LOOP_RX) < 0)
 		signal_failure(t);
 	return NULL;
 }
@@ -71,22 +68,19 @@ static int rx_pump(void *rx, unsigned *moved)
 	return ttt_rx_pump(rx, moved);
 }
 
-/* The directions as loop.c sees them: the receive thread hands off to the
- * send direction, the send thread busy-polls for replies. 0, or an errno. */
-static int init_dirs(struct ttt_tunnel *t)
+/* The directions as loop.c sees them. 0, or an errno. */
+static int init_loop(struct ttt_tunnel *t)
 {
-	struct ttt_dir *tx = &t->dir[TX], *rx = &t->dir[RX];
+	struct ttt_dir *tx = &t->loop.dir[TTT_LOOP_TX], *rx = &t->loop.dir[TTT_LOOP_RX];
 
-	*tx = (struct ttt_dir){ .fd = t->path.tap_fd, .pump = tx_pump, .idle = tx_idle,
-				.state = t->tx, .spins = true };
-	*rx = (struct ttt_dir){ .fd = t->path.sock_fd, .pump = rx_pump, .state = t->rx,
-				.hand_off = true };
-	for (; t->locks < 2; t->locks++) {
-		int rc = pthread_mutex_init(&t->dir[t->locks].lock, NULL);
-		if (rc != 0)
-			return rc;
-	}
-	return 0;
+	tx->fd = t->path.tap_fd;
+	tx->pump = tx_pump;
+	tx->idle = tx_idle;
+	tx->state = t->tx;
+	rx->fd = t->path.sock_fd;
+	rx->pump = rx_pump;
+	rx->state = t->rx;
+	return ttt_loop_init(&t->loop, &t->path);
 }
 
 static int init_path(struct ttt_tunnel *t, const struct ttt_tunnel_config *cfg)
@@ -128,9 +122,9 @@ int ttt_tunnel_start(const struct ttt_tunnel_config *cfg, struct ttt_tunnel **ou
 		ttt_err_set(err, "out of memory for the data path");
 		goto fail;
 	}
-	rc = init_dirs(t);
+	rc = init_loop(t);
 	if (rc != 0) {
-		ttt_err_sys(err, rc, "cannot create a lock");
+		ttt_err_sys(err, rc, "cannot create a lock or an eventfd");
 		goto fail;
 	}
 	rc = pthread_create(&t->recv_thread, NULL, recv_main, t);
@@ -194,8 +188,7 @@ void ttt_tunnel_stop(struct ttt_tunnel *t)
 		pthread_join(t->recv_thread, NULL);
 	if (t->threads > 1)
 		pthread_join(t->send_thread, NULL);
-	while (t->locks > 0)
-		(void)pthread_mutex_destroy(&t->dir[--t->locks].lock); /* unlocked: cannot fail */
+	ttt_loop_destroy(&t->loop);
 	ttt_rx_free(t->rx);
 	ttt_tx_free(t->tx);
 	if (t->path.stop_fd >= 0)

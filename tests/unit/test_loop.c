@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* test_loop.c - the threads' loop (loop.h) over two pipes standing in for
- * the tap and the socket: a light batch of its own direction makes a
- * thread serve the other direction itself (the hand-off; the busy-poll
- * when the reply is already there), a heavy batch or a direction whose
- * thread is at it does not; and when the busy-poll stops and starts again.
+/* test_loop.c - the two threads' loop (loop.h) over two pipes standing in
+ * for the tap and the socket: the hand-off after a light batch (not after a
+ * heavy one, not into a direction another thread holds), the send thread's
+ * wait for a reply, solo (the send thread parks after light batches or an
+ * idle sleep, the receive thread serves the tap, a heavy batch either way
+ * brings the send thread back), and when the busy-poll stops and starts
+ * again.
  * Nothing here depends on timing: every wait is for an event, bounded. */
 #include "helpers.h"
 
@@ -17,19 +19,22 @@
 
 #include "datapath/loop.h"
 
+enum { NOBODY, BY_TX, BY_RX };
+
 /* A direction over a pipe: its pump reads everything there is, counts the
  * bytes as datagrams (or reports `report` instead, when set) and notes
  * which thread it ran on. */
 struct fake {
 	int rd, wr;
-	unsigned report;
+	atomic_uint report;
+	int idle_ms; /* what its idle function answers (0: it has none) */
 	atomic_uint calls, bytes;
-	pthread_t last_thread;
-	atomic_bool by_loop; /* the last call ran on the loop's thread */
-	atomic_bool failed;  /* a read failed otherwise than with EAGAIN */
+	atomic_int by; /* which thread ran the last call that read something */
+	atomic_bool failed; /* a read failed otherwise than with EAGAIN */
 };
 
-static pthread_t loop_thread;
+static pthread_t threads[2]; /* TTT_LOOP_TX, TTT_LOOP_RX */
+static atomic_bool started[2];
 
 static int fake_pump(void *state, unsigned *moved)
 {
@@ -42,11 +47,20 @@ static int fake_pump(void *state, unsigned *moved)
 		got += (unsigned)n;
 	if (n == 0 || errno != EAGAIN)
 		atomic_store(&f->failed, true); /* checked by the test's thread */
-	atomic_store(&f->by_loop, pthread_equal(pthread_self(), loop_thread) != 0);
+	if (got) {
+		bool tx = atomic_load(&started[TTT_LOOP_TX]) &&
+			  pthread_equal(pthread_self(), threads[TTT_LOOP_TX]);
+		atomic_store(&f->by, tx ? BY_TX : BY_RX);
+	}
 	atomic_fetch_add(&f->bytes, got);
-	*moved += got && f->report ? f->report : got;
+	*moved += got && atomic_load(&f->report) ? atomic_load(&f->report) : got;
 	atomic_fetch_add(&f->calls, 1); /* last: the test waits for it */
 	return 0;
+}
+
+static int fake_idle(void *state)
+{
+	return ((struct fake *)state)->idle_ms;
 }
 
 static void fake_init(struct fake *f)
@@ -68,20 +82,12 @@ static void put(struct fake *f, unsigned n)
 
 struct world {
 	struct ttt_path path;
-	struct fake own, other;
-	struct ttt_dir dir[2]; /* own, other */
-	pthread_t thread;
+	struct fake tap, sock;
+	struct ttt_loop loop;
+	bool running[2];
 };
 
-static void *run(void *arg)
-{
-	struct world *w = arg;
-
-	loop_thread = pthread_self();
-	return (void *)(intptr_t)ttt_loop_run(&w->path, &w->dir[0], &w->dir[1]);
-}
-
-static struct world *start(bool hand_off, bool spins)
+static struct world *make(int tap_idle_ms)
 {
 	struct world *w = calloc(1, sizeof(*w));
 
@@ -89,17 +95,29 @@ static struct world *start(bool hand_off, bool spins)
 	atomic_init(&w->path.stopping, false);
 	w->path.stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	assert_true(w->path.stop_fd >= 0);
-	fake_init(&w->own);
-	fake_init(&w->other);
-	w->dir[0] = (struct ttt_dir){ .fd = w->own.rd, .pump = fake_pump, .state = &w->own,
-				      .hand_off = hand_off, .spins = spins };
-	w->dir[1] = (struct ttt_dir){ .fd = w->other.rd, .pump = fake_pump, .state = &w->other };
-	for (int i = 0; i < 2; i++)
-		assert_int_equal(pthread_mutex_init(&w->dir[i].lock, NULL), 0);
+	fake_init(&w->tap);
+	fake_init(&w->sock);
+	w->tap.idle_ms = tap_idle_ms;
+	w->loop.dir[TTT_LOOP_TX] = (struct ttt_dir){ .fd = w->tap.rd, .pump = fake_pump,
+						     .idle = tap_idle_ms ? fake_idle : NULL,
+						     .state = &w->tap };
+	w->loop.dir[TTT_LOOP_RX] = (struct ttt_dir){ .fd = w->sock.rd, .pump = fake_pump,
+						     .state = &w->sock };
+	assert_int_equal(ttt_loop_init(&w->loop, &w->path), 0);
+	atomic_store(&started[TTT_LOOP_TX], false);
+	atomic_store(&started[TTT_LOOP_RX], false);
 	return w;
 }
 
+static void *run_tx(void *arg)
+{
+	return (void *)(intptr_t)ttt_loop_run(&((struct world *)arg)->loop, TTT_LOOP_TX);
+}
 
+static void *run_rx(void *arg)
+{
+	return (void *)(intptr_t)ttt_loop_run(&((struct world *)arg)->loop, TTT_LOOP_RX);
+}
 
 /* Waits (at most 10 s) until f's pump has run at least n times. */
 static void wait_calls(struct fake *f, unsigned n)
@@ -111,99 +129,183 @@ static void wait_calls(struct fake *f, unsigned n)
 	assert_true(atomic_load(&f->calls) >= n);
 }
 
-/* Starts the loop and waits for its first look at its own (empty) pipe. */
-static void go(struct world *w)
+/* Waits (at most 10 s) until solo is `want`. */
+static void wait_solo(struct world *w, bool want)
 {
-	assert_int_equal(pthread_create(&w->thread, NULL, run, w), 0);
-	wait_calls(&w->own, 1);
+	struct timespec pause = { 0, 1000000 };
+
+	for (int i = 0; i < 10000 && atomic_load(&w->loop.solo) != want; i++)
+		nanosleep(&pause, NULL);
+	assert_int_equal(atomic_load(&w->loop.solo), want);
+}
+
+/* Starts thread `which` and waits for its first look at its own empty
+ * pipe. */
+static void go(struct world *w, int which)
+{
+	struct fake *own = which == TTT_LOOP_TX ? &w->tap : &w->sock;
+	unsigned before = atomic_load(&own->calls);
+
+	assert_int_equal(pthread_create(&threads[which], NULL, which == TTT_LOOP_TX ? run_tx : run_rx,
+					w), 0);
+	atomic_store(&started[which], true);
+	w->running[which] = true;
+	wait_calls(own, before + 1);
 }
 
 static void stop(struct world *w)
 {
 	uint64_t one = 1;
-	void *rc;
 
 	atomic_store(&w->path.stopping, true);
 	assert_int_equal(write(w->path.stop_fd, &one, sizeof(one)), sizeof(one));
-	assert_int_equal(pthread_join(w->thread, &rc), 0);
-	assert_int_equal((intptr_t)rc, 0);
-	assert_false(atomic_load(&w->own.failed));
-	assert_false(atomic_load(&w->other.failed));
-	for (int i = 0; i < 2; i++)
-		assert_int_equal(pthread_mutex_destroy(&w->dir[i].lock), 0);
-	close(w->own.rd);
-	close(w->own.wr);
-	close(w->other.rd);
-	close(w->other.wr);
+	for (int i = 0; i < 2; i++) {
+		void *rc;
+		if (!w->running[i])
+			continue;
+		assert_int_equal(pthread_join(threads[i], &rc), 0);
+		assert_int_equal((intptr_t)rc, 0);
+	}
+	assert_false(atomic_load(&w->tap.failed));
+	assert_false(atomic_load(&w->sock.failed));
+	ttt_loop_destroy(&w->loop);
+	close(w->tap.rd);
+	close(w->tap.wr);
+	close(w->sock.rd);
+	close(w->sock.wr);
 	close(w->path.stop_fd);
 	free(w);
 }
 
-/* The receive thread's case: a frame in, its reply waiting on the other
- * side: the loop's thread serves the other direction right away. */
+/* A frame in, its reply already on the tap: the receive thread sends it. */
 static void light_batch_hands_off(void **state)
 {
-	struct world *w = start(true, false);
+	struct world *w = make(0);
 
 	(void)state;
-	put(&w->other, 1); /* the reply, already produced */
-	go(w);
-	put(&w->own, 1);
-	wait_calls(&w->other, 1);
-	assert_true(atomic_load(&w->other.by_loop));
-	assert_int_equal(atomic_load(&w->other.bytes), 1);
+	put(&w->tap, 1);
+	go(w, TTT_LOOP_RX);
+	put(&w->sock, 1);
+	wait_calls(&w->tap, 1);
+	assert_int_equal(atomic_load(&w->tap.by), BY_RX);
+	assert_int_equal(atomic_load(&w->tap.bytes), 1);
 	stop(w);
 }
 
-/* A heavy batch (more than TTT_LOOP_SMALL datagrams) is not followed by a
- * hand-off: the other side is left to its own thread. */
+/* After a heavy batch (more than TTT_LOOP_SMALL datagrams) the receive
+ * thread leaves the tap to the send thread. */
 static void heavy_batch_does_not(void **state)
 {
-	struct world *w = start(true, true);
+	struct world *w = make(0);
 
 	(void)state;
-	w->own.report = TTT_LOOP_SMALL + 1;
-	put(&w->other, 1);
-	go(w);
-	put(&w->own, 1);
-	wait_calls(&w->own, 2); /* the batch, after the first look */
-	put(&w->own, 1);
-	wait_calls(&w->own, 3); /* the round after the batch is over */
-	assert_int_equal(atomic_load(&w->other.calls), 0);
+	atomic_store(&w->sock.report, TTT_LOOP_SMALL + 1);
+	put(&w->tap, 1);
+	go(w, TTT_LOOP_RX);
+	put(&w->sock, 1);
+	wait_calls(&w->sock, 2); /* the batch, after the first look */
+	put(&w->sock, 1);
+	wait_calls(&w->sock, 3); /* the round after the batch is over */
+	assert_int_equal(atomic_load(&w->tap.calls), 0);
 	stop(w);
 }
 
-/* The send thread's case: after a light batch it polls for a reply and
- * serves it itself when it is there. */
-static void light_batch_polls_for_the_reply(void **state)
+/* A direction whose lock another thread holds is left alone: no wait, no
+ * deadlock. */
+static void held_direction_left_alone(void **state)
 {
-	struct world *w = start(false, true);
+	struct world *w = make(0);
 
 	(void)state;
-	put(&w->other, 1);
-	go(w);
-	put(&w->own, 1);
-	wait_calls(&w->other, 1);
-	assert_true(atomic_load(&w->other.by_loop));
+	assert_int_equal(pthread_mutex_lock(&w->loop.dir[TTT_LOOP_TX].lock), 0);
+	put(&w->tap, 1);
+	go(w, TTT_LOOP_RX);
+	put(&w->sock, 1);
+	wait_calls(&w->sock, 2);
+	put(&w->sock, 1); /* the loop is back for the socket */
+	wait_calls(&w->sock, 3);
+	assert_int_equal(atomic_load(&w->tap.calls), 0);
+	assert_int_equal(pthread_mutex_unlock(&w->loop.dir[TTT_LOOP_TX].lock), 0);
 	stop(w);
 }
 
-/* A direction whose lock is held (its own thread is at it) is not served
- * by the other thread: the loop neither waits for it nor touches it. */
-static void busy_direction_left_alone(void **state)
+/* The send thread, after a light batch, serves the reply itself when it is
+ * there (the receive thread not running at all here). */
+static void send_thread_serves_the_reply(void **state)
 {
-	struct world *w = start(true, true);
+	struct world *w = make(0);
 
 	(void)state;
-	assert_int_equal(pthread_mutex_lock(&w->dir[1].lock), 0);
-	put(&w->other, 1);
-	go(w);
-	put(&w->own, 1);
-	wait_calls(&w->own, 2); /* the batch, after the first look */
-	put(&w->own, 1); /* the loop is back for its own direction: no deadlock */
-	wait_calls(&w->own, 3);
-	assert_int_equal(atomic_load(&w->other.calls), 0);
-	assert_int_equal(pthread_mutex_unlock(&w->dir[1].lock), 0);
+	put(&w->sock, 1);
+	go(w, TTT_LOOP_TX);
+	put(&w->tap, 1);
+	wait_calls(&w->sock, 1);
+	assert_int_equal(atomic_load(&w->sock.by), BY_TX);
+	stop(w);
+}
+
+/* TTT_LOOP_PARK_AFTER light batches in a row: the send thread parks and
+ * the receive thread serves the tap; a heavy batch from the tap brings the
+ * send thread back, which serves the tap again. */
+static void light_traffic_goes_solo(void **state)
+{
+	struct world *w = make(0);
+	unsigned calls;
+
+	(void)state;
+	go(w, TTT_LOOP_TX);
+	go(w, TTT_LOOP_RX);
+	for (unsigned i = 0; i < TTT_LOOP_PARK_AFTER; i++) {
+		calls = atomic_load(&w->tap.calls);
+		assert_false(atomic_load(&w->loop.solo));
+		put(&w->tap, 1);
+		wait_calls(&w->tap, calls + 1);
+	}
+	wait_solo(w, true);
+	calls = atomic_load(&w->tap.calls);
+	put(&w->tap, 1);
+	wait_calls(&w->tap, calls + 1);
+	assert_int_equal(atomic_load(&w->tap.by), BY_RX);
+	atomic_store(&w->tap.report, TTT_LOOP_SMALL + 1); /* the next batch is heavy */
+	put(&w->tap, 1);
+	wait_solo(w, false);
+	atomic_store(&w->tap.report, 0);
+	calls = atomic_load(&w->tap.calls);
+	put(&w->tap, 1);
+	wait_calls(&w->tap, calls + 1);
+	assert_int_equal(atomic_load(&w->tap.by), BY_TX);
+	stop(w);
+}
+
+/* Solo, a heavy batch from the socket brings the send thread back too. */
+static void heavy_receive_ends_solo(void **state)
+{
+	struct world *w = make(0);
+	unsigned calls;
+
+	(void)state;
+	go(w, TTT_LOOP_TX);
+	go(w, TTT_LOOP_RX);
+	for (unsigned i = 0; i < TTT_LOOP_PARK_AFTER; i++) {
+		calls = atomic_load(&w->tap.calls);
+		put(&w->tap, 1);
+		wait_calls(&w->tap, calls + 1);
+	}
+	wait_solo(w, true);
+	atomic_store(&w->sock.report, TTT_LOOP_SMALL + 1);
+	put(&w->sock, 1);
+	wait_solo(w, false);
+	stop(w);
+}
+
+/* A send thread that slept its whole idle time without a packet parks. */
+static void idle_tap_goes_solo(void **state)
+{
+	struct world *w = make(1);
+
+	(void)state;
+	go(w, TTT_LOOP_TX);
+	wait_solo(w, true);
 	stop(w);
 }
 
@@ -234,11 +336,6 @@ static void spin_credit(void **state)
 		ttt_spin_result(&s, false);
 	}
 	assert_false(ttt_spin_wanted(&s));
-	for (int i = 0; i < 3; i++) { /* hits keep it on */
-		s = (struct ttt_spin)TTT_SPIN_INIT;
-		ttt_spin_result(&s, true);
-		assert_true(ttt_spin_wanted(&s));
-	}
 }
 
 int main(void)
@@ -246,8 +343,11 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(light_batch_hands_off),
 		cmocka_unit_test(heavy_batch_does_not),
-		cmocka_unit_test(light_batch_polls_for_the_reply),
-		cmocka_unit_test(busy_direction_left_alone),
+		cmocka_unit_test(held_direction_left_alone),
+		cmocka_unit_test(send_thread_serves_the_reply),
+		cmocka_unit_test(light_traffic_goes_solo),
+		cmocka_unit_test(heavy_receive_ends_solo),
+		cmocka_unit_test(idle_tap_goes_solo),
 		cmocka_unit_test(spin_credit),
 	};
 
