@@ -132,6 +132,8 @@ static void classify_chunk(struct ttt_rx *rx, size_t n, uint8_t *const dgram[],
 		expect[m] = dgram[i];
 		which[m++] = i;
 	}
+	if (m == 0)
+		return; /* nothing to verify (and the arrays are unset) */
 	ttt_hmac_verify_batch(rx->path->hmac, m, msg, mlen, expect, ok);
 	for (size_t k = 0; k < m; k++) {
 		size_t i = which[k];
