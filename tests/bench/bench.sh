@@ -108,13 +108,14 @@ rss() {
 	awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"
 }
 
-# thread_stat PID: "<ns on a CPU> <context switches>" so far, summed over
-# its threads (a thread's voluntary switch is a sleep, hence a wake-up).
+# thread_stat PID: "<ns on a CPU> <voluntary context switches>" so far,
+# summed over its threads (a voluntary switch is a sleep, hence a wake-up;
+# the involuntary ones, preemptions and yields, are not counted).
 thread_stat() {
 	local t ns=0 cs=0 a b
 	for t in /proc/"$1"/task/*; do
 		read -r a _ <"$t/schedstat" || continue
-		b=$(awk '/ctxt_switches/ { s += $2 } END { print s + 0 }' "$t/status")
+		b=$(awk '/^voluntary_ctxt_switches/ { s += $2 } END { print s + 0 }' "$t/status")
 		ns=$((ns + a))
 		cs=$((cs + b))
 	done
@@ -365,7 +366,7 @@ printf '| IPv4, two routers with a 1400-byte link between them | %s Gbit/s | %s 
 	"$(ratio "${U_HOP:-0}" "$R_tcp1_ttt")"
 printf '\n| ttt-worker | figure |\n|---|---|\n'
 printf '| CPU of both workers during TCP 1 stream | %s %% of one core |\n' "$CPU_TCP1"
-printf '| thread wake-ups of both workers per ping (200 pings/s) | %s |\n' "${PING_WAKES:-n/a}"
+printf '| thread wake-ups of both workers per ping (200 pings/s; voluntary context switches) | %s |\n' "${PING_WAKES:-n/a}"
 printf '| CPU of both workers during those pings | %s %% of one core |\n' "${PING_CPU:-n/a}"
 printf '| idle CPU of each worker (%s s without traffic) | %s of one core |\n' "$IDLE_SECS" "${IDLE_CPU:-n/a}"
 printf '| idle RSS (largest worker) | %s KiB |\n' "$IDLE_RSS"
