@@ -98,6 +98,7 @@ static int add_frames(struct sender *s, const struct ttt_vnet_hdr *h, const uint
 		if (flen == 0)
 			return 0;
 		ttt_frame_seal(s->path->hmac, slot, flen, stamp(s));
+		ttt_sealed_note(s->path->sealed, slot); /* to refuse it if it comes back */
 		ttt_txbatch_commit(&s->tx, TTT_HDR_LEN + flen, flen);
 	}
 }
