@@ -75,10 +75,13 @@ kernel_tunnels() {
 start_workers() {
 	head -c 32 /dev/urandom | base64 | tr -d '\n' >"$TMP/k"
 	chmod 600 "$TMP/k"
-	ip netns exec "$A" "$WORKER" -q "$TMP/k" 198.18.0.1:9123 198.18.0.2:9123 2>"$TMP/wa.log" &
+	rm -f "$TMP/wa.replay" "$TMP/wb.replay" # new workers: no cold-start refusals
+	ip netns exec "$A" "$WORKER" -q --replay-state "$TMP/wa.replay" "$TMP/k" 198.18.0.1:9123 \
+		198.18.0.2:9123 2>"$TMP/wa.log" &
 	WA=$!
 	PIDS+=("$WA")
-	ip netns exec "$B" "$WORKER" -q "$TMP/k" 198.18.0.2:9123 198.18.0.1:9123 2>"$TMP/wb.log" &
+	ip netns exec "$B" "$WORKER" -q --replay-state "$TMP/wb.replay" "$TMP/k" 198.18.0.2:9123 \
+		198.18.0.1:9123 2>"$TMP/wb.log" &
 	WB=$!
 	PIDS+=("$WB")
 	for _ in $(seq 50); do

@@ -159,11 +159,15 @@ start_bg() {
 }
 
 # start_worker NAME HOST ARGS...: runs ttt-worker ARGS in HOST and waits
-# until it reports its tunnel. Fails when it did not come up.
+# until it reports its tunnel. Fails when it did not come up. The worker
+# keeps its replay state in $TMP/NAME.replay (a worker started again under
+# the same NAME refuses what the previous one accepted, and a new NAME
+# starts without the cold-start refusals); COLD=1 leaves that out.
 start_worker() {
-	local name=$1 host=$2
+	local name=$1 host=$2 state=()
 	shift 2
-	start_bg "$name" "$host" "$WORKER" "$@"
+	[ "${COLD:-}" = 1 ] || state=(--replay-state "$TMP/$name.replay")
+	start_bg "$name" "$host" "$WORKER" "${state[@]}" "$@"
 	wait_for 5 grep -q "Created tunnel" "$TMP/$name.log" && return 0
 	echo "# worker $name did not start:"
 	diag "$TMP/$name.log"

@@ -174,7 +174,8 @@ if [ -z "$FT" ]; then
 fi
 echo "+0" >"$TMP/clock"
 start_bg t1 h1 env LD_PRELOAD="$FT" FAKETIME_TIMESTAMP_FILE="$TMP/clock" \
-	FAKETIME_CACHE_DURATION=1 DONT_FAKE_MONOTONIC=1 "$WORKER" "$TMP/k" 198.18.0.1:9123 198.18.0.2:9123
+	FAKETIME_CACHE_DURATION=1 DONT_FAKE_MONOTONIC=1 "$WORKER" --replay-state "$TMP/t1.replay" \
+	"$TMP/k" 198.18.0.1:9123 198.18.0.2:9123
 check "clock: worker 1 on a clock we can step" wait_for 5 grep -q "Created tunnel" "$TMP/t1.log"
 check "clock: worker 2" start_worker t2 h2 "$TMP/k" 198.18.0.2:9123 198.18.0.1:9123
 tap_address h1 tap0 198.19.3.1/24

@@ -103,6 +103,17 @@ static void assert_same(const struct ttt_options *a, const struct ttt_options *b
 	assert_int_equal(a->ready_fd, b->ready_fd);
 	assert_int_equal(a->no_offload, b->no_offload);
 	assert_int_equal(a->supervise, b->supervise);
+	assert_true((a->link == NULL) == (b->link == NULL));
+	if (a->link)
+		assert_string_equal(a->link, b->link);
+	assert_true((a->replay_state == NULL) == (b->replay_state == NULL));
+	if (a->replay_state)
+		assert_string_equal(a->replay_state, b->replay_state);
+	assert_int_equal(a->replay_fd, b->replay_fd);
+	assert_true((a->log_file == NULL) == (b->log_file == NULL));
+	if (a->log_file)
+		assert_string_equal(a->log_file, b->log_file);
+	assert_int_equal(a->log_max, b->log_max);
 }
 
 static void round_trip(const char *first, ...)
@@ -146,6 +157,26 @@ static void argv_round_trip(void **state)
 		   "--supervise", "--mtu", NULL);
 	round_trip("-q", "k", ":1", NULL);
 	round_trip("-qq", "--window=2.5", "k", ":1", NULL);
+	round_trip("--link", "default/lab-a", "--replay-state", "/run/r", "--log-file", "/run/l",
+		   "--log-max", "65536", "k", ":1", NULL);
+	round_trip("--supervise", "--tap-fd", "3", "--socket-fd", "4", "--ready-fd", "5",
+		   "--replay-fd", "6", "--link", "-v", "--log-file", "-q", "--", "-k", "--help",
+		   "--mtu", NULL); /* values that look like options stay values */
+}
+
+static void derive_key_usage(void **state)
+{
+	struct ttt_options o;
+	struct ttt_err err;
+
+	(void)state;
+	assert_int_equal(parse(&o, &err, "--derive-key", "lab", "net.key", "peer.key", NULL),
+			 TTT_OPTIONS_RUN);
+	assert_string_equal(o.derive_key, "lab");
+	assert_string_equal(o.keyfile, "net.key");
+	assert_string_equal(o.local, "peer.key");
+	assert_int_equal(parse(&o, &err, "--derive-key", "lab", "net.key", NULL), TTT_OPTIONS_ERROR);
+	assert_non_null(strstr(err.msg, "<network key file> <new key file>"));
 }
 
 static void refused(const char *want, ...)
@@ -186,6 +217,12 @@ static void bad_values(void **state)
 	refused("unknown option '--bogus'", "--bogus", "k", ":1", NULL);
 	refused("missing value for option '--mtu'", "k", ":1", "--mtu", NULL);
 	refused("key file path is empty", "", ":1", NULL);
+	refused("link 'a b' is not", "--link", "a b", "k", ":1", NULL);
+	refused("link '' is not", "--link", "", "k", ":1", NULL);
+	refused("--replay-state path is empty", "--replay-state", "", "k", ":1", NULL);
+	refused("cannot be used with --replay-fd", "--replay-state", "f", "--replay-fd", "3", "k",
+		":1", NULL);
+	refused("size '100' is not a number of bytes", "--log-max", "100", "k", ":1", NULL);
 }
 
 static void help_and_version(void **state)
@@ -204,6 +241,7 @@ int main(void)
 		cmocka_unit_test(original_usage), cmocka_unit_test(no_arguments_is_usage),
 		cmocka_unit_test(options_anywhere), cmocka_unit_test(bad_values),
 		cmocka_unit_test(help_and_version), cmocka_unit_test(argv_round_trip),
+		cmocka_unit_test(derive_key_usage),
 	};
 
 	return cmocka_run_group_tests_name("options", tests, NULL, NULL);
