@@ -3,8 +3,16 @@
  *
  * <stateDir>/<network>/<containerID>:<ifname>.json records an attachment,
  * written ahead of each step of ADD (so that after a crash the next ADD or
- * DEL knows what may exist), beside the worker's log (.log) and a lock
- * (.lock, see store.h). */
+ * DEL knows what may exist), beside the worker's log (.log, rotated to
+ * .log.1), its replay state (.replay) and a lock (.lock, see store.h).
+ *
+ * The tap is identified by what ADD made itself, never by a name alone:
+ * its MAC (random from the kernel when ADD creates the tap, recorded
+ * before the tap moves; the configured one once set) and whether it was
+ * moved into the container. Teardown deletes an interface only when it is
+ * a tap with the recorded MAC, in the namespace the record says it is in.
+ *
+ * Fields are only ever added (the status tool reads these files too). */
 #ifndef CNI_STATE_H
 #define CNI_STATE_H
 
@@ -16,6 +24,8 @@
 
 #include "store.h"
 #include "cni/lib/error.h"
+#include "ttt/crypto/linkkey.h"
+#include "ttt/net/addr.h"
 #include "ttt/net/ether.h"
 
 #define CNI_ID_MAX 256
@@ -29,7 +39,13 @@ struct cni_state {
 	bool ipam_started;          /* IPAM ADD was (or may have been) run */
 	pid_t worker_pid;
 	uint64_t worker_start;
-	char mac[TTT_ETHER_STRLEN];
+	char mac[TTT_ETHER_STRLEN]; /* the tap's, from its creation on ("" before) */
+	bool moved;                 /* the tap was moved into the container as ifname */
+	int ifindex;                /* the tap's index (in the container once moved), 0: unknown */
+	char listen[TTT_ADDRSTRLEN]; /* the address the worker listens on (a range resolved) */
+	char peer[TTT_ADDRSTRLEN];  /* "" when learnt (discovery) */
+	char link[TTT_LINK_ID_MAX + 1]; /* the link identity ("" when the key file's key is used) */
+	char pod[2 * CNI_ID_MAX + 64]; /* "namespace/name" when the runtime gave it */
 };
 
 /* Writes atomically (temporary file, then rename). */
@@ -39,7 +55,7 @@ int cni_state_save(const struct cni_store *s, const struct cni_state *st, struct
 int cni_state_load(const struct cni_store *s, const char *cid, const char *ifname,
 		   struct cni_state *st, bool *found, struct cni_error *e);
 
-/* Removes the record and the worker's log. */
+/* Removes the record, the worker's log and replay state. */
 void cni_state_remove(const struct cni_store *s, const char *cid, const char *ifname);
 
 /* Calls fn for every record in the network (for GC). */
