@@ -164,11 +164,13 @@ stop_worker wb
 # --- 2. several pods per node, without Multus ----------------------------------------
 # Three pods not in the table, added at once: each gets a port of its own
 # from 9210-9212, recorded for the status tool.
+adds=()
 for p in p1 p2 p3; do
 	( cni h1 ADD "ctr-$p" "$p" "$TMP/net.json" "$(k8s_args ns "$p" "ctr-$p")" >/dev/null 2>&1
 	  echo $? >"$TMP/$p.add" ) &
+	adds+=($!)
 done
-wait $(jobs -p | tail -n 3)
+wait "${adds[@]}"
 check "three pods at once: all ADDs succeeded" test "$(cat "$TMP"/p[123].add | tr -d '\n')" = 000
 ports=$(for p in p1 p2 p3; do json "$TMP/state-h1/$NET/ctr-$p:net1.json" listen; done | sort | tr '\n' ' ')
 check "each got its own port of the range, recorded ($ports)" \
