@@ -124,12 +124,18 @@ $(HMAC_BENCH): tests/bench/hmac_bench.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(ALL_LDLIBS)
 
+REPLAY_BENCH := $(BUILD)/tests/replay_bench
+$(REPLAY_BENCH): tests/bench/replay_bench.c $(LIB)
+	$(call msg,CCLD,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(ALL_LDLIBS)
+
 deps:
 	$(Q)sh deploy/install-deps.sh
 
 # Figures, not tests: nothing here gates CI.
 bench:
-	$(Q)$(MAKE) --no-print-directory all $(HMAC_BENCH)
+	$(Q)$(MAKE) --no-print-directory all $(HMAC_BENCH) $(REPLAY_BENCH)
 	$(Q)BUILD=$(BUILD) bash tests/bench/bench.sh
 
 check:

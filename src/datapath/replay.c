@@ -7,13 +7,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct node {
-	uint64_t ts;
+struct slot { /* one remembered datagram; never moves while remembered */
 	uint64_t tag[2]; /* the first 16 bytes of the MAC */
-	uint32_t hash;   /* keyed hash of the tag */
-	uint32_t cell;   /* its position in the index */
+	uint64_t ts;
+	uint32_t hash; /* keyed hash of the tag */
+	uint32_t cell; /* its position in the index */
 };
 
+struct hnode { /* the heap orders (timestamp, slot) pairs: 16 bytes, 4 a cache line */
+	uint64_t ts;
+	uint32_t slot;
+};
+
+/* The remembered datagrams are split in two, so that the common case costs
+ * O(1): a ring of those that arrived in order (each stamped no earlier than
+ * the one before it, so the ring's head has its lowest stamp), and a
+ * min-heap of the others (reordered, or stamped by another clock). The
+ * oldest stamp of all is the lower of the ring's head and the heap's root. */
 struct ttt_replay {
 	uint32_t cap;
 	uint32_t index_mask; /* 2 * cap - 1: the index is at most half full */
@@ -22,8 +32,12 @@ struct ttt_replay {
 	uint64_t high;             /* the highest timestamp accepted */
 	_Atomic uint64_t *publish; /* where `high` is published, or NULL */
 	uint8_t key[crypto_shorthash_KEYBYTES];
-	struct node *heap; /* heap[0] has the lowest timestamp */
-	uint32_t *index;   /* 0 = empty, else heap slot + 1 */
+	struct slot *slots;  /* slots[0..count) in use */
+	uint32_t *ring;      /* slot numbers, in arrival order and stamp order */
+	uint32_t ring_head, ring_count;
+	struct hnode *heap;  /* heap[0] has the lowest timestamp */
+	uint32_t heap_count;
+	uint32_t *index;     /* 0 = empty, else slot + 1 */
 };
 
 _Static_assert(TTT_REPLAY_KEY_LEN == crypto_shorthash_KEYBYTES, "SipHash key size");
@@ -40,9 +54,11 @@ struct ttt_replay *ttt_replay_new_keyed(unsigned capacity, const uint8_t key[TTT
 	r->cap = cap;
 	r->index_mask = 2 * cap - 1;
 	memcpy(r->key, key, sizeof(r->key));
+	r->slots = calloc(cap, sizeof(*r->slots));
+	r->ring = calloc(cap, sizeof(*r->ring));
 	r->heap = calloc(cap, sizeof(*r->heap));
 	r->index = calloc(2 * (size_t)cap, sizeof(*r->index));
-	if (!r->heap || !r->index) {
+	if (!r->slots || !r->ring || !r->heap || !r->index) {
 		ttt_replay_free(r);
 		return NULL;
 	}
@@ -67,6 +83,8 @@ void ttt_replay_free(struct ttt_replay *r)
 	if (!r)
 		return;
 	sodium_memzero(r->key, sizeof(r->key));
+	free(r->slots);
+	free(r->ring);
 	free(r->heap);
 	free(r->index);
 	free(r);
@@ -105,7 +123,7 @@ static uint32_t probe(const struct ttt_replay *r, const uint64_t tag[2], uint32_
 	uint32_t i = hash & r->index_mask;
 
 	while (r->index[i] != 0) {
-		const struct node *n = &r->heap[r->index[i] - 1];
+		const struct slot *n = &r->slots[r->index[i] - 1];
 		if (n->hash == hash && n->tag[0] == tag[0] && n->tag[1] == tag[1])
 			break;
 		i = (i + 1) & r->index_mask;
@@ -127,11 +145,11 @@ static void index_remove(struct ttt_replay *r, uint32_t i)
 
 	r->index[i] = 0;
 	for (;;) {
-		struct node *n;
+		struct slot *n;
 		j = (j + 1) & r->index_mask;
 		if (r->index[j] == 0)
 			return;
-		n = &r->heap[r->index[j] - 1];
+		n = &r->slots[r->index[j] - 1];
 		if (cyclic_between(i, n->hash & r->index_mask, j))
 			continue;
 		r->index[i] = r->index[j];
@@ -141,54 +159,35 @@ static void index_remove(struct ttt_replay *r, uint32_t i)
 	}
 }
 
-/* Puts node n at heap slot k and points its index cell there. */
-static void place(struct ttt_replay *r, uint32_t k, const struct node *n)
+static void sift_up(struct hnode *h, uint32_t k)
 {
-	r->heap[k] = *n;
-	r->index[n->cell] = k + 1;
-}
+	struct hnode n = h[k];
 
-static void sift_up(struct ttt_replay *r, uint32_t k)
-{
-	struct node n = r->heap[k];
-
-	while (k > 0 && r->heap[(k - 1) / 2].ts > n.ts) {
-		place(r, k, &r->heap[(k - 1) / 2]);
+	while (k > 0 && h[(k - 1) / 2].ts > n.ts) {
+		h[k] = h[(k - 1) / 2];
 		k = (k - 1) / 2;
 	}
-	place(r, k, &n);
+	h[k] = n;
 }
 
-static void sift_down(struct ttt_replay *r, uint32_t k)
+/* Removes the root (the lowest stamp) and restores the order. */
+static void heap_pop(struct hnode *h, uint32_t count)
 {
-	struct node n = r->heap[k];
+	struct hnode n = h[count - 1];
+	uint32_t k = 0;
 
 	for (;;) {
 		uint32_t c = 2 * k + 1;
-		if (c >= r->count)
+		if (c >= count - 1)
 			break;
-		if (c + 1 < r->count && r->heap[c + 1].ts < r->heap[c].ts)
+		if (c + 1 < count - 1 && h[c + 1].ts < h[c].ts)
 			c++;
-		if (r->heap[c].ts >= n.ts)
+		if (h[c].ts >= n.ts)
 			break;
-		place(r, k, &r->heap[c]);
+		h[k] = h[c];
 		k = c;
 	}
-	place(r, k, &n);
-}
-
-/* Forgets the entry with the lowest timestamp; it becomes the floor. */
-static void evict_oldest(struct ttt_replay *r)
-{
-	struct node *old = &r->heap[0];
-
-	if (old->ts > r->floor)
-		r->floor = old->ts;
-	index_remove(r, old->cell);
-	if (--r->count > 0) {
-		place(r, 0, &r->heap[r->count]);
-		sift_down(r, 0);
-	}
+	h[k] = n;
 }
 
 static void note_high(struct ttt_replay *r, uint64_t ts)
@@ -200,10 +199,59 @@ static void note_high(struct ttt_replay *r, uint64_t ts)
 		atomic_store_explicit(r->publish, ts, memory_order_relaxed);
 }
 
+static uint32_t ring_at(const struct ttt_replay *r, uint32_t i)
+{
+	return r->ring[(r->ring_head + i) & (r->cap - 1)];
+}
+
+/* The slot holding the lowest stamp, and whether it is the ring's head. */
+static uint32_t oldest(const struct ttt_replay *r, bool *in_ring)
+{
+	uint32_t head = r->ring_count ? ring_at(r, 0) : 0;
+
+	*in_ring = r->ring_count &&
+		   (r->heap_count == 0 || r->slots[head].ts <= r->heap[0].ts);
+	return *in_ring ? head : r->heap[0].slot;
+}
+
+/* Forgets the entry with the lowest stamp, which becomes the floor; its
+ * slot is returned for reuse. */
+static uint32_t evict_oldest(struct ttt_replay *r)
+{
+	bool in_ring;
+	uint32_t s = oldest(r, &in_ring);
+
+	if (r->slots[s].ts > r->floor)
+		r->floor = r->slots[s].ts;
+	index_remove(r, r->slots[s].cell);
+	if (in_ring) {
+		r->ring_head = (r->ring_head + 1) & (r->cap - 1);
+		r->ring_count--;
+	} else {
+		heap_pop(r->heap, r->heap_count--);
+	}
+	r->count--;
+	return s;
+}
+
+/* Files slot s (stamped ts) in the ring when it comes in order, else in
+ * the heap. */
+static void file(struct ttt_replay *r, uint32_t s, uint64_t ts)
+{
+	if (r->ring_count == 0 || ts >= r->slots[ring_at(r, r->ring_count - 1)].ts) {
+		r->ring[(r->ring_head + r->ring_count++) & (r->cap - 1)] = s;
+	} else {
+		r->heap[r->heap_count] = (struct hnode){ ts, s };
+		sift_up(r->heap, r->heap_count++);
+	}
+	r->count++;
+}
+
 bool ttt_replay_accept(struct ttt_replay *r, uint64_t ts, const uint8_t hmac[TTT_HMAC_LEN])
 {
-	struct node n;
-	uint32_t pos;
+	struct slot n;
+	uint32_t pos, s;
+	bool in_ring;
 
 	if (ts <= r->floor)
 		return false;
@@ -213,19 +261,20 @@ bool ttt_replay_accept(struct ttt_replay *r, uint64_t ts, const uint8_t hmac[TTT
 	if (r->index[pos] != 0)
 		return false;
 	note_high(r, ts);
-	if (r->count == r->cap) {
-		if (ts <= r->heap[0].ts) { /* the oldest of all: remembered by the floor alone */
-			r->floor = ts;
-			return true;
-		}
-		evict_oldest(r);
-		pos = probe(r, n.tag, n.hash); /* the eviction may have moved the empty cell */
+	if (r->count < r->cap) {
+		s = r->count; /* slots fill in order and are only reused once full */
+	} else if (ts <= r->slots[oldest(r, &in_ring)].ts) {
+		r->floor = ts; /* the oldest of all: remembered by the floor alone */
+		return true;
+	} else {
+		s = evict_oldest(r);
+		pos = probe(r, n.tag, n.hash); /* the removal may have moved the empty cell */
 	}
 	n.ts = ts;
 	n.cell = pos;
-	r->heap[r->count] = n;
-	r->index[pos] = r->count + 1;
-	sift_up(r, r->count++);
+	r->slots[s] = n;
+	r->index[pos] = s + 1;
+	file(r, s, ts);
 	return true;
 }
 
@@ -236,7 +285,7 @@ unsigned ttt_replay_longest_probe(const struct ttt_replay *r)
 	for (uint32_t i = 0; i <= r->index_mask; i++) {
 		if (r->index[i] == 0)
 			continue;
-		uint32_t home = r->heap[r->index[i] - 1].hash & r->index_mask;
+		uint32_t home = r->slots[r->index[i] - 1].hash & r->index_mask;
 		unsigned d = (i - home) & r->index_mask;
 		if (d > longest)
 			longest = d;

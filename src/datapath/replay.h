@@ -2,12 +2,13 @@
 /* replay.h - refusing exact copies of datagrams already accepted
  *
  * The filter remembers the MACs of at most `capacity` accepted datagrams,
- * with memory fixed at creation. They sit in a min-heap ordered by
- * timestamp, found through an open-addressed index whose positions come
- * from a keyed hash (SipHash-2-4 under a secret drawn per filter): someone
- * who sees the MACs cannot choose datagrams that pile up in one region of
- * the index. One lookup and at most one eviction per datagram: O(log
- * capacity) at worst, O(1) for datagrams arriving in order.
+ * with memory fixed at creation, found through an open-addressed index
+ * whose positions come from a keyed hash (SipHash-2-4 under a secret drawn
+ * per filter): someone who sees the MACs cannot choose datagrams that pile
+ * up in one region of the index. They are kept in timestamp order: a ring
+ * of those that arrived in order, and a min-heap of the others. One lookup
+ * and at most one eviction per datagram: O(1) for datagrams arriving in
+ * order, O(log capacity) at worst.
  *
  * When the filter is full, the entry with the OLDEST timestamp is forgotten
  * and its timestamp raises a floor: a datagram stamped at or below the floor

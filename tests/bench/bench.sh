@@ -192,6 +192,7 @@ measure ttt 198.19.0.2
 PEAK_RSS=$(( $(rss "$WA" VmHWM) > $(rss "$WB" VmHWM) ? $(rss "$WA" VmHWM) : $(rss "$WB" VmHWM) ))
 cni_rows
 "$BUILD/tests/hmac_bench" >"$TMP/hmac.txt"
+"$BUILD/tests/replay_bench" >"$TMP/replay.txt"
 
 printf '\n| path | TCP 1 stream | TCP 4 streams | 64-byte UDP received (loss) | ping RTT (median) |\n'
 printf '|---|---|---|---|---|\n'
@@ -219,3 +220,5 @@ printf '| CNI ADD+DEL, Debian ptp (host-local IPAM) | %s ms (ratio %s) |\n' "${C
 	"$(ratio "${CNI_TTT:-0}" "${CNI_PTP:-0}")"
 awk '$1 == "hmac" { n = NF; impl = $2; for (i = 3; i <= n - 4; i++) impl = impl " " $i
 	printf "| MAC at %s-byte frames, %s | %.2f GB/s, %.0f k frames/s, %.2f us/frame |\n", $(n-3), impl, $(n-1), $(n-2) / 1e3, $n }' "$TMP/hmac.txt"
+awk '$1 == "replay" { printf "| replay filter (8192, full), %s | %s ns/datagram, longest probe %s cells |\n", \
+	$2 == "random-macs" ? "MACs as they come" : "MACs picked to share their low bits", $3, $4 }' "$TMP/replay.txt"
