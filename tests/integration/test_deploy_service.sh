@@ -22,7 +22,11 @@ for f in usr/sbin/ttt-worker opt/cni/bin/tinytaptunnel usr/share/man/man8/ttt-wo
 	usr/share/man/man8/tinytaptunnel.8 usr/lib/systemd/system/ttt-worker@.service; do
 	check "make install put /$f in place" test -s "$D/$f"
 done
-check "the unit runs /usr/sbin/ttt-worker" grep -q '^ExecStart=/usr/sbin/ttt-worker \$TTT_ARGS$' "$UNIT"
+check "the unit runs /usr/sbin/ttt-worker, its replay state kept until reboot" \
+	grep -q '^ExecStart=/usr/sbin/ttt-worker --replay-state /run/tinytaptunnel/workers/%i.replay \$TTT_ARGS$' "$UNIT"
+check "in a runtime directory of its own, 0700, kept across restarts" sh -c \
+	"grep -qx 'RuntimeDirectory=tinytaptunnel/workers' '$UNIT' && grep -qx 'RuntimeDirectoryMode=0700' '$UNIT' &&
+	 grep -qx 'RuntimeDirectoryPreserve=yes' '$UNIT'"
 
 # systemd-analyze needs the binary at the path the unit names: verify a copy
 # that points into the staging directory.
