@@ -86,6 +86,21 @@ send
 check "supervise: fresh traffic flows at once after the crash" grows s1 rx_frames 0
 stop_worker s1
 
+# With a state file (as the CNI plugin runs its workers): the supervisor
+# hands the file to each child; no cold start at all.
+start_bg s2 h1 "$WORKER" --supervise --replay-state "$TMP/s2.replay" "$TMP/k" 198.18.0.1:9123 \
+	198.18.0.2:9123
+check "supervise + state file: the worker starts" wait_for 5 grep -q "Created tunnel" "$TMP/s2.log"
+send --save "$TMP/captured4"
+check "supervise + state file: accepted at once (a new file: no cold start)" grows s2 rx_frames 0
+kill -KILL "$(pgrep -P "$PID_s2" -x ttt-worker)"
+check "supervise + state file: the worker is restarted" wait_for 5 sh -c \
+	"[ \$(grep -c 'Created tunnel' '$TMP/s2.log') -ge 2 ]"
+replay "$TMP/captured4"
+check "supervise + state file: the replay after the crash is refused" grows s2 rx_replay 0
+check "supervise + state file: not delivered" counter_is s2 rx_frames 0
+stop_worker s2
+
 # --- 3. the log is bounded ---------------------------------------------------------
 # Every SIGUSR1 logs a line of counters (about 700 bytes): 40 of them are
 # more than three times the bound. The supervisor and its worker share the file.
