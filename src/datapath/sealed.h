@@ -25,6 +25,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ttt/proto.h"
@@ -36,6 +37,16 @@ struct ttt_sealed {
 	_Alignas(64) _Atomic uint64_t fp[TTT_SEALED_BUCKETS][TTT_SEALED_WAYS];
 	uint8_t next[TTT_SEALED_BUCKETS]; /* the writer's: the way to fill next */
 };
+
+/* An empty table (aligned to its cache lines; free with free()), or NULL. */
+static inline struct ttt_sealed *ttt_sealed_new(void)
+{
+	struct ttt_sealed *s = aligned_alloc(_Alignof(struct ttt_sealed), sizeof(struct ttt_sealed));
+
+	if (s)
+		memset(s, 0, sizeof(*s));
+	return s;
+}
 
 /* The fingerprint (never 0, the empty value) and bucket of a MAC. */
 static inline uint64_t ttt_sealed_fp(const uint8_t mac[TTT_HMAC_LEN])

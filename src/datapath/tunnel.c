@@ -59,10 +59,9 @@ static int init_path(struct ttt_tunnel *t, const struct ttt_tunnel_config *cfg)
 	p->fixed_peer = cfg->peer != NULL;
 	p->offload = cfg->offload;
 	p->hmac = cfg->hmac;
-	p->sealed = aligned_alloc(_Alignof(struct ttt_sealed), sizeof(struct ttt_sealed));
+	p->sealed = ttt_sealed_new();
 	if (!p->sealed)
 		return -1;
-	memset(p->sealed, 0, sizeof(*p->sealed));
 	atomic_init(&p->stopping, false);
 	ttt_peer_init(&p->peer, cfg->peer);
 	p->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);

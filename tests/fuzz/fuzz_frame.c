@@ -192,7 +192,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	path.window_ns = window = WINDOWS[(cfg >> 3) & 3];
 	path.fixed_peer = (cfg & 4) != 0;
 	path.hmac = hmac;
-	sealed = calloc(1, sizeof(*sealed));
+	sealed = ttt_sealed_new();
 	if (!sealed)
 		abort();
 	path.sealed = sealed;

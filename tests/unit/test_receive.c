@@ -174,7 +174,7 @@ static void discovery_follows_latest(void **state)
 static void reflection_refused(void **state)
 {
 	struct fixture *f = setup(false);
-	struct ttt_sealed *sealed = calloc(1, sizeof(*sealed));
+	struct ttt_sealed *sealed = ttt_sealed_new();
 	size_t len;
 
 	(void)state;
@@ -199,7 +199,7 @@ static void reflection_refused(void **state)
 /* The table keeps the last 8 sent in each of its buckets. */
 static void sealed_table_keeps_recent(void **state)
 {
-	struct ttt_sealed *s = calloc(1, sizeof(*s));
+	struct ttt_sealed *s = ttt_sealed_new();
 	uint8_t mac[1000][TTT_HMAC_LEN];
 	uint64_t x = 42;
 
