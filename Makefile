@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 # tinytaptunnel - plain make; honours PREFIX, DESTDIR, CNI_BIN_DIR and V=1.
-#   make             build build/ttt-worker and the CNI plugin build/tinytaptunnel
+#   make             build build/ttt-worker, the CNI plugin build/tinytaptunnel
+#                    and the operator's tool build/ttt
 #   make check       every test (needs root): unit and integration tests, then
 #                    the same under ASan+UBSan (check-sanitize), then a short
 #                    run of every fuzzer (fuzz-smoke)
@@ -37,7 +38,7 @@ Q := @
 msg = @printf '  %-6s %s\n' $(1) $(2)
 endif
 
-LIB_SRCS    := $(filter-out src/worker/main.c,$(wildcard src/*/*.c))
+LIB_SRCS    := $(filter-out src/worker/main.c src/tool/%,$(wildcard src/*/*.c))
 LIB_OBJS    := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 LIB         := $(BUILD)/libttt.a
 WORKER      := $(BUILD)/ttt-worker
@@ -45,6 +46,10 @@ CNI_SRCS    := $(filter-out cni/main.c,$(wildcard cni/lib/*.c cni/*.c))
 CNI_OBJS    := $(CNI_SRCS:%.c=$(BUILD)/obj/%.o)
 CNI_LIB     := $(BUILD)/libtttcni.a
 PLUGIN      := $(BUILD)/tinytaptunnel
+# ttt: show, metrics, genkey (src/tool/, one file per subcommand).
+TOOL_SRCS   := $(wildcard src/tool/*.c)
+TOOL_OBJS   := $(TOOL_SRCS:%.c=$(BUILD)/obj/%.o)
+TOOL        := $(BUILD)/ttt
 # Where the plugin looks for ttt-worker after its own directory and CNI_PATH:
 # a generated header, rewritten only when SBINDIR changes, so that
 # `make; make install PREFIX=/usr` rebuilds what depends on it.
@@ -60,7 +65,7 @@ UNIT_CFLAGS := $(TEST_CFLAGS) $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
 UNIT_LIBS   := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 
 .PHONY: all check unit integration demo bench deps install uninstall clean FORCE
-all: $(WORKER) $(PLUGIN)
+all: $(WORKER) $(PLUGIN) $(TOOL)
 
 $(BUILD)/obj/%.o: %.c
 	$(call msg,CC,$<)
@@ -72,6 +77,10 @@ $(LIB): $(LIB_OBJS)
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
 $(WORKER): $(BUILD)/obj/src/worker/main.o $(LIB)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+
+$(TOOL): $(TOOL_OBJS) $(LIB)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
 
@@ -99,9 +108,11 @@ $(BUILD)/tests/%: tests/unit/%.c $(CNI_LIB) $(LIB)
 		$(foreach f,$(shell cat tests/unit/$*.wrap 2>/dev/null),-Wl,--wrap=$(f)) \
 		$(UNIT_LIBS) $(ALL_LDLIBS)
 
-# Test tools: the subreaper every integration script runs under, and a
-# flooder of forged datagrams for the fault tests.
-TOOLS       := $(REAPER) $(BUILD)/tests/flood
+# Test tools: the subreaper every integration script runs under, a flooder
+# of forged datagrams for the fault tests, and an impairing UDP relay (loss,
+# reordering, duplication, delay, corruption, truncation) for the underlay
+# tests: this kernel has no netem.
+TOOLS       := $(REAPER) $(BUILD)/tests/flood $(BUILD)/tests/impair
 $(BUILD)/tests/%: tests/tools/%.c
 	$(call msg,CCLD,$@)
 	@mkdir -p $(dir $@)
@@ -156,23 +167,28 @@ install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(CNI_BIN_DIR) $(DESTDIR)$(MANDIR)/man8 \
 		$(DESTDIR)$(UNITDIR)
 	install -m 0755 $(WORKER) $(DESTDIR)$(SBINDIR)/ttt-worker
+	install -m 0755 $(TOOL) $(DESTDIR)$(SBINDIR)/ttt
 	install -m 0755 $(PLUGIN) $(DESTDIR)$(CNI_BIN_DIR)/tinytaptunnel
-	install -m 0644 deploy/man/ttt-worker.8 deploy/man/tinytaptunnel.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 deploy/man/ttt-worker.8 deploy/man/tinytaptunnel.8 deploy/man/ttt.8 \
+		$(DESTDIR)$(MANDIR)/man8/
 	sed 's|@SBINDIR@|$(SBINDIR)|g' deploy/systemd/ttt-worker@.service \
 		>$(DESTDIR)$(UNITDIR)/ttt-worker@.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/ttt-worker@.service
 
 uninstall:
-	rm -f $(DESTDIR)$(SBINDIR)/ttt-worker $(DESTDIR)$(CNI_BIN_DIR)/tinytaptunnel \
+	rm -f $(DESTDIR)$(SBINDIR)/ttt-worker $(DESTDIR)$(SBINDIR)/ttt \
+		$(DESTDIR)$(CNI_BIN_DIR)/tinytaptunnel $(DESTDIR)$(MANDIR)/man8/ttt.8 \
 		$(DESTDIR)$(MANDIR)/man8/ttt-worker.8 $(DESTDIR)$(MANDIR)/man8/tinytaptunnel.8 \
 		$(DESTDIR)$(UNITDIR)/ttt-worker@.service
 
 clean:
 	rm -rf $(BUILD) $(SAN_BUILD)
 
--include $(LIB_OBJS:.o=.d) $(CNI_OBJS:.o=.d) $(BUILD)/obj/src/worker/main.d $(BUILD)/obj/cni/main.d
+-include $(LIB_OBJS:.o=.d) $(CNI_OBJS:.o=.d) $(TOOL_OBJS:.o=.d) $(BUILD)/obj/src/worker/main.d \
+	$(BUILD)/obj/cni/main.d
 
 # The test and fuzz targets: absent from the image's build stage, which
 # copies only what the build and the install read.
 -include tests/sanitize.mk
 -include tests/fuzz/fuzz.mk
+include static.mk

@@ -15,6 +15,7 @@
 
 #include "commands.h"
 #include "ipam.h"
+#include "logkeep.h"
 #include "spawn.h"
 #include "state.h"
 #include "teardown.h"
@@ -270,18 +271,20 @@ static int configure_inside(void *arg, struct cni_error *e)
 static int start_worker(struct add *a, struct cni_error *e)
 {
 	const struct cni_config *cfg = &a->c->cfg;
-	char log[PATH_MAX], name[PATH_MAX], replay[PATH_MAX];
+	char log[PATH_MAX], name[PATH_MAX], replay[PATH_MAX], control[PATH_MAX];
 	struct cni_spawn sp = {
 		.worker = a->worker, .log_path = log, .tap_fd = a->tap_fd, .sock_fd = a->sock_fd,
 		.key_file = cfg->key_file, .listen = a->listen, .peer = cfg->peer,
 		.link = cfg->link_keys ? cfg->link : NULL, .replay_state = replay,
 		.mtu = cfg->mtu, .window_ns = cfg->window_ns,
+		.control_dir = control, .name = a->st.temp_name,
 	};
 	int rc;
 
 	if (cni_store_path(&a->store, a->st.container_id, a->st.ifname, ".log", log) < 0 ||
 	    cni_store_path(&a->store, a->st.container_id, a->st.ifname, ".replay", replay) < 0 ||
-	    cni_store_name(a->st.container_id, a->st.ifname, ".log", name) < 0)
+	    cni_store_name(a->st.container_id, a->st.ifname, ".log", name) < 0 ||
+	    cni_state_control_dir(&a->store, control) < 0)
 		return cni_fail(e, CNI_ERR_INVALID_CONFIG, "state path is too long");
 	sp.log_fd = cni_store_openat(&a->store, name, O_WRONLY | O_CREAT | O_APPEND, 0600);
 	if (sp.log_fd < 0)
@@ -341,9 +344,12 @@ static int build(struct add *a, struct cni_error *e)
 	snprintf(a->st.container_id, sizeof(a->st.container_id), "%s", env->container_id);
 	snprintf(a->st.ifname, sizeof(a->st.ifname), "%s", env->ifname);
 	snprintf(a->st.netns, sizeof(a->st.netns), "%s", env->netns);
+	snprintf(a->st.pod_namespace, sizeof(a->st.pod_namespace), "%.*s", CNI_POD_MAX - 1,
+		 a->c->args.k8s_namespace);
+	snprintf(a->st.pod_name, sizeof(a->st.pod_name), "%.*s", CNI_POD_MAX - 1, a->c->args.k8s_pod);
 	temp_name(env, a->st.temp_name);
 	snprintf(a->st.link, sizeof(a->st.link), "%s", a->c->cfg.link);
-	snprintf(a->st.pod, sizeof(a->st.pod), "%s", a->c->cfg.pod);
+	cni_log_prune(&a->store);
 	if (recover(a, e) < 0 || bind_socket(a, e) < 0 || cni_state_save(&a->store, &a->st, e) < 0)
 		return -1;
 	if (start_ipam(a, e) < 0)
@@ -368,14 +374,17 @@ int cni_cmd_add(struct cni_ctx *c, struct cni_error *e)
 	struct cni_error ignored;
 	int rc;
 
-	a.store.net_lock = a.store.att_lock = -1;
+	a.store.net_lock = a.store.att_lock = a.store.dir_fd = -1;
 	rc = build(&a, e);
 	if (a.tap_fd >= 0)
 		close(a.tap_fd); /* the worker has its own copy; without one the tap goes */
 	if (a.sock_fd >= 0)
 		close(a.sock_fd);
-	if (rc == -2) /* something was made: take all of it back */
+	if (rc == -2) { /* something was made: take all of it back */
 		(void)cni_teardown(c, &a.store, &a.st, &ignored);
+		if (a.st.kept_log[0] && strncmp(e->details, "log: ", 5) == 0)
+			cni_detail(e, "log: %s", a.st.kept_log); /* where it went */
+	}
 	cni_result_free(&a.ipam);
 	if (a.netns_fd >= 0)
 		close(a.netns_fd);

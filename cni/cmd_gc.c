@@ -11,6 +11,7 @@
 
 #include "commands.h"
 #include "ipam.h"
+#include "logkeep.h"
 #include "state.h"
 #include "teardown.h"
 
@@ -68,6 +69,8 @@ int cni_cmd_gc(struct cni_ctx *c, struct cni_error *e)
 	if (cni_store_open(&store, c->cfg.state_dir, c->cfg.name, true, e) == 0 &&
 	    cni_state_each(&store, collect, &g, e) == 0)
 		rc = g.failures ? -1 : cni_ipam_network(c, "GC", e);
+	if (store.net_lock >= 0)
+		cni_log_prune(&store);
 	cni_store_close(&store, false);
 	return rc;
 }

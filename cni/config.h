@@ -35,7 +35,8 @@
 #define CNI_ARG_MAX 288
 
 /* What we read from CNI_ARGS: MAC, TTT_PEER, TTT_LISTEN, and the pod's
- * K8S_POD_NAMESPACE and K8S_POD_NAME ("" when absent). */
+ * K8S_POD_NAMESPACE and K8S_POD_NAME, recorded for `ttt show` ("" when
+ * absent). */
 struct cni_args {
 	char mac[CNI_ARG_MAX];
 	char peer[CNI_ARG_MAX];

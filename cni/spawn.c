@@ -82,6 +82,7 @@ static void worker_argv(const struct cni_spawn *sp, struct ttt_argv *argv)
 		.tap_fd = 3, .sock_fd = 4, .ready_fd = 5, .no_offload = false, .supervise = true,
 		.link = sp->link, .derive_key = NULL, .replay_state = sp->replay_state,
 		.replay_fd = -1, .log_file = sp->log_path, .log_max = TTT_LOG_MAX_DEFAULT,
+		.control_dir = sp->control_dir, .name = sp->name, .control_fd = -1,
 	};
 
 	ttt_options_to_argv(&o, "ttt-worker", argv);

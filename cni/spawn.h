@@ -34,6 +34,7 @@ struct cni_spawn {
 	const char *replay_state;
 	unsigned mtu;
 	uint64_t window_ns;
+	const char *control_dir, *name; /* its control socket: <control_dir>/<name>.sock */
 };
 
 /* Starts the worker and waits until it runs. */

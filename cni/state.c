@@ -11,6 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "logkeep.h"
+#include "ttt/worker/control.h"
+
 static cJSON *to_json(const struct cni_state *st)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -29,7 +32,9 @@ static cJSON *to_json(const struct cni_state *st)
 	    !cJSON_AddStringToObject(o, "listen", st->listen) ||
 	    !cJSON_AddStringToObject(o, "peer", st->peer) ||
 	    !cJSON_AddStringToObject(o, "link", st->link) ||
-	    !cJSON_AddStringToObject(o, "pod", st->pod)) {
+	    (st->pod_namespace[0] &&
+	     !cJSON_AddStringToObject(o, "podNamespace", st->pod_namespace)) ||
+	    (st->pod_name[0] && !cJSON_AddStringToObject(o, "podName", st->pod_name))) {
 		cJSON_Delete(o);
 		return NULL;
 	}
@@ -61,7 +66,8 @@ static void from_json(const cJSON *o, struct cni_state *st)
 	copy(st->listen, sizeof(st->listen), o, "listen");
 	copy(st->peer, sizeof(st->peer), o, "peer");
 	copy(st->link, sizeof(st->link), o, "link");
-	copy(st->pod, sizeof(st->pod), o, "pod");
+	copy(st->pod_namespace, sizeof(st->pod_namespace), o, "podNamespace");
+	copy(st->pod_name, sizeof(st->pod_name), o, "podName");
 	st->moved = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "moved"));
 	st->ifindex = (int)number(o, "ifindex");
 	st->ready = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "ready"));
@@ -149,14 +155,40 @@ int cni_state_load(const struct cni_store *s, const char *cid, const char *ifnam
 	return read_record(s, name, st, found, e);
 }
 
-void cni_state_remove(const struct cni_store *s, const char *cid, const char *ifname)
+int cni_state_control_dir(const struct cni_store *s, char out[PATH_MAX])
 {
-	static const char *const suffixes[] = { ".json", ".json.tmp", ".log", ".log.1",
-						".replay" };
-	char name[PATH_MAX];
+	const char *slash = strrchr(s->dir, '/'); /* s->dir is <stateDir>/<network> */
+	int n;
 
+	if (!slash)
+		return -1;
+	n = snprintf(out, PATH_MAX, "%.*s/%s", (int)(slash - s->dir), s->dir, TTT_CONTROL_SUBDIR);
+	return n < 0 || n >= PATH_MAX ? -1 : 0;
+}
+
+int cni_state_control_path(const struct cni_store *s, const struct cni_state *st,
+			   char out[PATH_MAX])
+{
+	char dir[PATH_MAX];
+	int n;
+
+	if (!st->temp_name[0] || cni_state_control_dir(s, dir) < 0)
+		return -1;
+	n = snprintf(out, PATH_MAX, "%s/%s%s", dir, st->temp_name, TTT_CONTROL_SUFFIX);
+	return n < 0 || n >= PATH_MAX ? -1 : 0;
+}
+
+void cni_state_remove(const struct cni_store *s, struct cni_state *st, const char *why)
+{
+	static const char *const suffixes[] = { ".json", ".json.tmp", ".replay" };
+	char name[PATH_MAX], path[PATH_MAX];
+
+	/* The worker is gone: its supervisor removed the socket, unless killed. */
+	if (cni_state_control_path(s, st, path) == 0)
+		(void)unlink(path);
+	cni_log_keep(s, st->container_id, st->ifname, why, st->kept_log);
 	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++)
-		if (cni_store_name(cid, ifname, suffixes[i], name) == 0)
+		if (cni_store_name(st->container_id, st->ifname, suffixes[i], name) == 0)
 			(void)unlinkat(s->dir_fd, name, 0);
 }
 

@@ -4,7 +4,8 @@
  * <stateDir>/<network>/<containerID>:<ifname>.json records an attachment,
  * written ahead of each step of ADD (so that after a crash the next ADD or
  * DEL knows what may exist), beside the worker's log (.log, rotated to
- * .log.1), its replay state (.replay) and a lock (.lock, see store.h).
+ * .log.1; kept in old/ when the attachment goes, see logkeep.h), its
+ * replay state (.replay) and a lock (.lock, see store.h).
  *
  * The tap is identified by what ADD made itself, never by a name alone:
  * its MAC (random from the kernel when ADD creates the tap, recorded
@@ -12,7 +13,7 @@
  * moved into the container. Teardown deletes an interface only when it is
  * a tap with the recorded MAC, in the namespace the record says it is in.
  *
- * Fields are only ever added (the status tool reads these files too). */
+ * Fields are only ever added (`ttt show` reads these files too). */
 #ifndef CNI_STATE_H
 #define CNI_STATE_H
 
@@ -29,6 +30,7 @@
 #include "ttt/net/ether.h"
 
 #define CNI_ID_MAX 256
+#define CNI_POD_MAX 256
 
 struct cni_state {
 	char container_id[CNI_ID_MAX];
@@ -45,7 +47,10 @@ struct cni_state {
 	char listen[TTT_ADDRSTRLEN]; /* the address the worker listens on (a range resolved) */
 	char peer[TTT_ADDRSTRLEN];  /* "" when learnt (discovery) */
 	char link[TTT_LINK_ID_MAX + 1]; /* the link identity ("" when the key file's key is used) */
-	char pod[2 * CNI_ID_MAX + 64]; /* "namespace/name" when the runtime gave it */
+	char pod_namespace[CNI_POD_MAX]; /* from CNI_ARGS K8S_POD_NAMESPACE, "" when not given */
+	char pod_name[CNI_POD_MAX];      /* K8S_POD_NAME */
+	/* Not recorded: where cni_state_remove kept the worker's log ("" none). */
+	char kept_log[PATH_MAX];
 };
 
 /* Writes atomically (temporary file, then rename). */
@@ -55,8 +60,16 @@ int cni_state_save(const struct cni_store *s, const struct cni_state *st, struct
 int cni_state_load(const struct cni_store *s, const char *cid, const char *ifname,
 		   struct cni_state *st, bool *found, struct cni_error *e);
 
-/* Removes the record, the worker's log and replay state. */
-void cni_state_remove(const struct cni_store *s, const char *cid, const char *ifname);
+/* Removes the record, the worker's control socket and replay state, and
+ * keeps its log (logkeep.h: a last line saying why, then moved to old/,
+ * where st->kept_log names it). why is the command doing it (DEL, GC,
+ * ADD). */
+void cni_state_remove(const struct cni_store *s, struct cni_state *st, const char *why);
+
+/* <stateDir>/sock/<tempName>.sock: the worker's control socket (control.h). */
+int cni_state_control_path(const struct cni_store *s, const struct cni_state *st,
+			   char out[PATH_MAX]);
+int cni_state_control_dir(const struct cni_store *s, char out[PATH_MAX]);
 
 /* Calls fn for every record in the network (for GC). */
 int cni_state_each(const struct cni_store *s, int (*fn)(struct cni_state *st, void *arg),

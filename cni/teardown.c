@@ -88,6 +88,6 @@ int cni_teardown(const struct cni_ctx *c, const struct cni_store *s, struct cni_
 		return -1;
 	}
 	if (rc == 0)
-		cni_state_remove(s, st->container_id, st->ifname);
+		cni_state_remove(s, st, c->env.command_name);
 	return rc;
 }

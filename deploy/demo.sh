@@ -13,6 +13,9 @@ ID=$$
 A=ttt-demo-$ID-a
 B=ttt-demo-$ID-b
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/ttt-demo.XXXXXX")
+# The workers' control sockets (for ttt show) go under $TMP, removed at the end.
+TTT_RUN_DIR=$TMP/run
+export TTT_RUN_DIR
 PA=
 PB=
 
@@ -65,6 +68,9 @@ step "Counters (SIGUSR1)"
 kill -USR1 "$PA"
 sleep 0.3
 grep 'stats:' "$TMP/a.log" | tail -n 1 | tr ' ' '\n' | grep -v '=0$' | sed 's/^/  /'
+
+step "Both tunnels as the operator's tool sees them"
+run "$BUILD/ttt" show
 
 step "Stopping the workers; the taps and namespaces go away"
 echo "demo: the ping went through the tunnel. Everything created is being removed."

@@ -9,7 +9,8 @@ set -eu
 BUILD_PKGS="make gcc libc6-dev pkg-config libnl-3-dev libnl-route-3-dev libcjson-dev libsodium-dev"
 TEST_PKGS="libcmocka-dev iproute2 iputils-ping python3 procps coreutils util-linux
 containernetworking-plugins golang-go golang-github-appc-cni-dev podman runc conmon busybox-static
-nftables shellcheck python3-yaml libfaketime valgrind clang-14 libclang-rt-14-dev"
+golang-github-containernetworking-plugins-dev debootstrap containerd python3-grpcio
+nftables shellcheck python3-yaml python3-prometheus-client libfaketime valgrind clang-14 libclang-rt-14-dev"
 
 BENCH_PKGS="iperf3"
 WANT="$BUILD_PKGS $TEST_PKGS"

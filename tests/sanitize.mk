@@ -51,7 +51,7 @@ SAN_HELPER := $(SAN_BUILD)/san/san_defaults.o
 SAN_TARGETS = all $(patsubst $(BUILD)/%,$(SAN_BUILD)/%,$(UNIT_BINS) $(TOOLS) $(CNICLIENT))
 # What links $(SAN_HELPER) (relinked when it changes), and what SAN_FLAGS
 # compiled (removed when they change).
-SAN_LINKED  = $(patsubst $(BUILD)/%,$(SAN_BUILD)/%,$(WORKER) $(PLUGIN) $(UNIT_BINS) $(TOOLS))
+SAN_LINKED  = $(patsubst $(BUILD)/%,$(SAN_BUILD)/%,$(WORKER) $(PLUGIN) $(TOOL) $(UNIT_BINS) $(TOOLS))
 SAN_COMPILED = $(SAN_BUILD)/obj $(SAN_BUILD)/libttt.a $(SAN_BUILD)/libtttcni.a
 
 # log_path: one file per reporting process, report.<pid>, absolute (the
@@ -67,7 +67,8 @@ SAN_LSAN_OPTIONS  := suppressions=$(SAN_SUPP):print_suppressions=1
 SAN_UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1:abort_on_error=1:log_path=$(SAN_LOGS)/report
 
 .PHONY: check-sanitize
-check-sanitize: deps $(SAN_HELPER)
+# all: the plain build too, which the libfaketime row of test_faults runs.
+check-sanitize: all $(SAN_HELPER)
 	$(Q)$(MAKE) --no-print-directory -f $(firstword $(MAKEFILE_LIST)) BUILD=$(SAN_BUILD) \
 		CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_LDFLAGS) $(abspath $(SAN_HELPER))" $(SAN_TARGETS)
 	$(shell mkdir -p $(SAN_BUILD))$(file >$(SAN_SCRIPT),$(SAN_RUN))

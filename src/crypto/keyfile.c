@@ -299,6 +299,28 @@ struct ttt_key *ttt_key_new(size_t len)
 	return key_alloc(len);
 }
 
+int ttt_key_print_new(int fd, struct ttt_err *err)
+{
+	size_t n = ttt_base64_encoded_len(TTT_KEY_GEN_LEN);
+	struct ttt_key *key = key_alloc(TTT_KEY_GEN_LEN);
+	char *text = secure_alloc(n + 2);
+	int rc = 0;
+
+	if (!key || !text) {
+		rc = ttt_err_set(err, "out of secure memory");
+	} else {
+		randombytes_buf(key->bytes, key->len);
+		ttt_base64_encode(key->bytes, key->len, text);
+		text[n] = '\n';
+		if (write_all(fd, text, n + 1) < 0)
+			rc = ttt_err_sys(err, errno, "cannot write the key");
+	}
+	ttt_key_free(key);
+	if (text)
+		sodium_free(text);
+	return rc;
+}
+
 int ttt_keyfile_load_or_create(const char *path, struct ttt_key **key,
 			       struct ttt_keyfile_info *info, struct ttt_err *err)
 {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* counters.c - printing the counters */
+/* counters.c - naming and printing the counters */
 #include "counters.h"
 
 #include <inttypes.h>
@@ -30,26 +30,33 @@ static const char *rx_name(unsigned i)
 	}
 }
 
-static size_t put(char *buf, size_t len, size_t used, const char *dir, const char *name,
-		  uint64_t v)
+void ttt_counters_list(const struct ttt_counters *c, struct ttt_counter_value out[TTT_COUNTERS_TOTAL])
 {
-	int n;
-
-	if (used >= len)
-		return used;
-	n = snprintf(buf + used, len - used, "%s%s_%s=%" PRIu64, used ? " " : "", dir, name, v);
-	return n < 0 ? used : used + (size_t)n;
+	for (unsigned i = 0; i < TTT_TX_COUNT; i++) {
+		snprintf(out[i].name, sizeof(out[i].name), "tx_%s", tx_names[i]);
+		out[i].value = ttt_counter(&c->tx[i]);
+	}
+	for (unsigned i = 0; i < TTT_RX_COUNT; i++) {
+		struct ttt_counter_value *v = &out[TTT_TX_COUNT + i];
+		snprintf(v->name, sizeof(v->name), "rx_%s", rx_name(i));
+		v->value = ttt_counter(&c->rx[i]);
+	}
 }
 
 void ttt_counters_format(const struct ttt_counters *c, char *buf, size_t len)
 {
+	struct ttt_counter_value v[TTT_COUNTERS_TOTAL];
 	size_t used = 0;
 
 	if (len == 0)
 		return;
 	buf[0] = '\0';
-	for (unsigned i = 0; i < TTT_TX_COUNT; i++)
-		used = put(buf, len, used, "tx", tx_names[i], ttt_counter(&c->tx[i]));
-	for (unsigned i = 0; i < TTT_RX_COUNT; i++)
-		used = put(buf, len, used, "rx", rx_name(i), ttt_counter(&c->rx[i]));
+	ttt_counters_list(c, v);
+	for (unsigned i = 0; i < TTT_COUNTERS_TOTAL && used < len; i++) {
+		int n = snprintf(buf + used, len - used, "%s%s=%" PRIu64, used ? " " : "", v[i].name,
+				 v[i].value);
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
 }

@@ -39,6 +39,17 @@ enum ttt_rx_counter {
 struct ttt_counters {
 	_Alignas(64) _Atomic uint64_t tx[TTT_TX_COUNT];
 	_Alignas(64) _Atomic uint64_t rx[TTT_RX_COUNT];
+	/* UNIX ns of the latest receive batch that held a datagram passing every
+	 * check (0: none yet); written by the receive direction once a batch. */
+	_Atomic uint64_t last_rx_ns;
+};
+
+/* One counter by name: "tx_frames", "rx_bad_mac"... */
+#define TTT_COUNTER_NAME_MAX 32
+#define TTT_COUNTERS_TOTAL (TTT_TX_COUNT + TTT_RX_COUNT)
+struct ttt_counter_value {
+	char name[TTT_COUNTER_NAME_MAX];
+	uint64_t value;
 };
 
 /* Only the owning thread may add. */
@@ -52,6 +63,9 @@ static inline uint64_t ttt_counter(const _Atomic uint64_t *c)
 {
 	return atomic_load_explicit(c, memory_order_relaxed);
 }
+
+/* Every counter, tx first then rx, in out[0..TTT_COUNTERS_TOTAL-1]. */
+void ttt_counters_list(const struct ttt_counters *c, struct ttt_counter_value out[TTT_COUNTERS_TOTAL]);
 
 /* "tx_frames=1 tx_bytes=98 ... rx_replay=0 ..." on one line. */
 void ttt_counters_format(const struct ttt_counters *c, char *buf, size_t len);

@@ -118,12 +118,15 @@ static void log_drop(struct ttt_rx *rx, enum ttt_verdict v, const struct ttt_soc
 				len, ttt_sockaddr_str(src, name), ttt_verdict_name(v));
 }
 
-/* Counts what the tap took since last time; -1 when the tap is gone. */
-static int account(struct ttt_rx *rx)
+/* Counts what the tap took since last time, and notes when (now) a batch
+ * last held an authentic datagram; -1 when the tap is gone. */
+static int account(struct ttt_rx *rx, uint64_t now)
 {
 	_Atomic uint64_t *c = rx->path->counters.rx;
 	struct ttt_gro_stats *st = &rx->gro.stats;
 
+	if (st->frames || st->errors)
+		atomic_store_explicit(&rx->path->counters.last_rx_ns, now, memory_order_relaxed);
 	ttt_count(&c[TTT_RX_FRAMES], st->frames);
 	ttt_count(&c[TTT_RX_BYTES], st->bytes);
 	if (st->errors) {
@@ -217,7 +220,7 @@ static int pump_one(struct ttt_rx *rx)
 		if (handle_message(rx, (unsigned)i, now) < 0)
 			break;
 	(void)ttt_gro_flush(&rx->gro); /* before the next receive reuses the buffers */
-	return account(rx) < 0 ? -1 : 1;
+	return account(rx, now) < 0 ? -1 : 1;
 }
 
 int ttt_receive_run(struct ttt_rx *rx)

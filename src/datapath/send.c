@@ -17,6 +17,7 @@
 #include "gso.h"
 #include "txbatch.h"
 #include "ttt/net/io.h"
+#include "ttt/net/kfeature.h"
 #include "ttt/net/tap.h"
 #include "ttt/util/clock.h"
 #include "ttt/util/log.h"
@@ -148,6 +149,7 @@ int ttt_send_run(struct ttt_path *path)
 		free(s.rd);
 		return -1;
 	}
+	s.tx.gso = ttt_kernel_udp_offloads(path->sock_fd); /* kfeature.c: Linux < 4.18 */
 	while (!ttt_path_stopping(path)) {
 		int r = pump_one(&s);
 		if (r == 0) /* the tap is empty: send what we have, then sleep */

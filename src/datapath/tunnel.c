@@ -117,6 +117,27 @@ void ttt_tunnel_stats(const struct ttt_tunnel *t, char *buf, size_t len)
 	ttt_counters_format(&t->path.counters, buf, len);
 }
 
+_Static_assert(TTT_COUNTERS_TOTAL <= TTT_TUNNEL_COUNTERS_MAX, "room for every counter");
+_Static_assert(TTT_COUNTER_NAME_MAX <= TTT_TUNNEL_COUNTER_NAME_MAX, "room for every name");
+
+void ttt_tunnel_status(const struct ttt_tunnel *t, struct ttt_tunnel_status *st)
+{
+	struct ttt_counter_value v[TTT_COUNTERS_TOTAL];
+	struct ttt_peer_view view = { .seq = 0 };
+
+	memset(st, 0, sizeof(*st));
+	st->have_peer = ttt_peer_get(&t->path.peer, &view);
+	if (st->have_peer)
+		st->peer = view.addr;
+	st->last_rx_ns = atomic_load_explicit(&t->path.counters.last_rx_ns, memory_order_relaxed);
+	ttt_counters_list(&t->path.counters, v);
+	for (size_t i = 0; i < TTT_COUNTERS_TOTAL; i++) {
+		memcpy(st->counters[i].name, v[i].name, sizeof(v[i].name));
+		st->counters[i].value = v[i].value;
+	}
+	st->n_counters = TTT_COUNTERS_TOTAL;
+}
+
 void ttt_tunnel_stop(struct ttt_tunnel *t)
 {
 	uint64_t one = 1;

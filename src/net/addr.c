@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "resolve.h"
+
 static int parse_port(const char *s, uint16_t *port, struct ttt_err *err)
 {
 	unsigned long v = 0;
@@ -132,6 +134,11 @@ static int lookup(const struct ttt_endpoint *ep, struct addrinfo **res, struct t
 			return ttt_err_set(err, "'%s' is not an IPv4 address", ep->host);
 		hints.ai_flags |= AI_NUMERICHOST;
 	}
+#ifdef TTT_STATIC
+	/* No NSS in a static binary: names come from /etc/hosts, then DNS. */
+	if (!(hints.ai_flags & AI_NUMERICHOST))
+		return ttt_resolve_name(ep->host, &hints, res, err);
+#endif
 	rc = getaddrinfo(ep->host, NULL, &hints, res);
 	if (rc == EAI_SYSTEM)
 		return ttt_err_sys(err, errno, "cannot resolve '%s'", ep->host);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "ttt/util/clock.h"
+#include "ttt/util/fd.h"
 
 /* Applies the "NAME=value" / "NAME" list to our (the child's) environment. */
 static int apply_env(const char *const *env)
@@ -58,7 +59,7 @@ static int place_fds(const struct ttt_child *c)
 	for (int i = 0; i < c->nfds; i++)
 		if (dup2(tmp[i], i) < 0) /* dup2 clears close-on-exec on the copy */
 			return -1;
-	return close_range((unsigned)c->nfds, ~0U, 0) < 0 && errno != ENOSYS ? -1 : 0;
+	return ttt_close_from(c->nfds);
 }
 
 /* In the child: never returns. */

@@ -2,6 +2,7 @@
 /* worker_main.c - ttt-worker: one tunnel between a tap and a UDP peer */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -9,9 +10,12 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "replaystate.h"
+#include "status.h"
 #include "supervise.h"
 #include "ttt/crypto/hmac.h"
 #include "ttt/crypto/keyfile.h"
@@ -37,6 +41,12 @@ struct worker {
 	struct ttt_replay_state replay;
 	uint64_t replay_floor;
 	struct ttt_tunnel *tunnel;
+	uint64_t started_ns;
+	int control_fd;                       /* -1: no control socket */
+	char control_path[TTT_CONTROL_PATH_MAX]; /* "": not ours to remove */
+	char name[TTT_CONTROL_NAME_MAX + 1];
+	char log[PATH_MAX];
+	struct ttt_status_info status;
 };
 
 /* Binds (or adopts) the socket and resolves the peer for it. */
@@ -99,6 +109,41 @@ static int setup_key(struct worker *w, struct ttt_err *err)
 	return 0;
 }
 
+/* ns since the epoch as "2026-11-26T01:07:03.123Z". */
+static const char *utc_str(uint64_t ns, char out[32])
+{
+	time_t secs = (time_t)(ns / TTT_NSEC_PER_SEC);
+	struct tm tm;
+	char day[24];
+
+	if (!gmtime_r(&secs, &tm) || strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm) == 0)
+		return "?";
+	snprintf(out, 32, "%s.%03uZ", day, (unsigned)(ns % TTT_NSEC_PER_SEC / 1000000));
+	return out;
+}
+
+/* Says once, at start, what the worker refuses and until when. */
+static void log_floor(const struct worker *w, uint64_t now)
+{
+	char until[32];
+	double ahead = ((double)w->replay_floor - (double)now) / 1e9;
+	/* A supervisor's own page (a memfd: it takes seals, a state file does
+	 * not) holds start + window for its first child: a cold start too. */
+	bool cold = !w->replay.page || (w->opt.replay_fd >= 0 && w->opt.restarts == 0 &&
+					fcntl(w->opt.replay_fd, F_GET_SEALS) >= 0);
+
+	if (w->replay_floor <= now - w->opt.window_ns || w->replay_floor == 0)
+		return; /* nothing a datagram inside the window could be refused for */
+	if (cold)
+		ttt_info("%s: datagrams stamped within the next %.1f s are refused (until %s), as "
+			 "a predecessor may have accepted them", w->replay.page ? "a supervisor's "
+			 "first worker without --replay-state" : "no --replay-state", ahead,
+			 utc_str(w->replay_floor, until));
+	else
+		ttt_info("after a restart: refusing datagrams stamped up to %.3f s from now (until "
+			 "%s), the last accepted before it", ahead, utc_str(w->replay_floor, until));
+}
+
 /* What a predecessor may have accepted: refused (see replaystate.h). */
 static int setup_replay(struct worker *w, struct ttt_err *err)
 {
@@ -108,16 +153,9 @@ static int setup_replay(struct worker *w, struct ttt_err *err)
 		return -1;
 	if (w->opt.replay_state && ttt_replay_state_open(&w->replay, w->opt.replay_state, err) < 0)
 		return -1;
-	if (!w->replay.page) {
-		w->replay_floor = now + w->opt.window_ns;
-		ttt_info("no --replay-state: datagrams stamped within the next %.1f s are refused, "
-			 "as a predecessor may have accepted them", (double)w->opt.window_ns / 1e9);
-		return 0;
-	}
-	w->replay_floor = ttt_replay_state_floor(&w->replay);
-	if (w->replay_floor > now - w->opt.window_ns && w->replay_floor != 0)
-		ttt_info("after a restart: refusing datagrams stamped up to %.3f s from now, the last "
-			 "accepted before it", ((double)w->replay_floor - (double)now) / 1e9);
+	w->replay_floor = w->replay.page ? ttt_replay_state_floor(&w->replay)
+					 : now + w->opt.window_ns;
+	log_floor(w, now);
 	return 0;
 }
 
@@ -207,6 +245,58 @@ static void signal_ready(struct worker *w)
 	close(fd);
 }
 
+/* The supervisor's listening control socket (--control-fd), which stays
+ * its to remove. */
+static void adopt_control(struct worker *w)
+{
+	int listening = 0;
+	socklen_t len = sizeof(listening);
+
+	snprintf(w->name, sizeof(w->name), "%s", w->opt.name ? w->opt.name : "");
+	if (getsockopt(w->opt.control_fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) < 0 ||
+	    !listening) {
+		ttt_warn("--control-fd %d is not a listening socket: no control socket",
+			 w->opt.control_fd);
+		return;
+	}
+	w->control_fd = w->opt.control_fd;
+	(void)fcntl(w->control_fd, F_SETFD, FD_CLOEXEC);
+}
+
+/* Our own control socket, or the supervisor's. A tunnel without one still
+ * runs: the failure is logged. */
+static void setup_control(struct worker *w)
+{
+	struct ttt_err err;
+
+	if (w->opt.control_fd >= 0) {
+		adopt_control(w);
+		return;
+	}
+	w->control_fd = ttt_control_open(w->opt.control_dir, w->opt.name, w->name,
+					 w->control_path, &err);
+	if (w->control_fd < 0 && err.msg[0])
+		ttt_warn("no control socket (ttt show will not list this tunnel): %s", err.msg);
+}
+
+static void setup_status(struct worker *w)
+{
+	struct ttt_status_info *s = &w->status;
+
+	ttt_status_log_path(w->log, sizeof(w->log));
+	s->name = w->name;
+	s->ifname = w->ifname;
+	s->mtu = w->opt.mtu;
+	s->local = &w->local;
+	s->fixed_peer = w->have_peer;
+	s->offload = w->offload;
+	s->started_ns = w->opt.since_ns ? w->opt.since_ns : w->started_ns;
+	s->restarts = w->opt.restarts;
+	s->supervisor = w->opt.since_ns ? getppid() : 0;
+	s->log = w->log;
+	s->tunnel = w->tunnel;
+}
+
 static void log_stats(struct worker *w, enum ttt_log_level level)
 {
 	char line[900];
@@ -218,19 +308,22 @@ static void log_stats(struct worker *w, enum ttt_log_level level)
 /* Waits for a signal or a failing direction. Returns the exit status. */
 static int run(struct worker *w)
 {
-	struct pollfd pfd[2] = {
+	struct pollfd pfd[3] = {
 		{ .fd = w->sig_fd, .events = POLLIN },
 		{ .fd = ttt_tunnel_fail_fd(w->tunnel), .events = POLLIN },
+		{ .fd = w->control_fd, .events = POLLIN },
 	};
 	struct signalfd_siginfo si;
 
 	for (;;) {
-		if (poll(pfd, 2, -1) < 0 && errno != EINTR) {
+		if (poll(pfd, w->control_fd >= 0 ? 3 : 2, -1) < 0 && errno != EINTR) {
 			ttt_error("poll: %s", strerror(errno));
 			return 1;
 		}
 		if (pfd[1].revents)
 			return 1;
+		if (w->control_fd >= 0 && pfd[2].revents)
+			ttt_control_serve(w->control_fd, ttt_status_fill, &w->status);
 		if (!pfd[0].revents)
 			continue;
 		if (read(w->sig_fd, &si, sizeof(si)) != sizeof(si))
@@ -256,6 +349,10 @@ static void teardown(struct worker *w)
 		close(w->sock_fd);
 	if (w->sig_fd >= 0)
 		close(w->sig_fd);
+	if (w->control_fd >= 0)
+		close(w->control_fd);
+	if (w->control_path[0])
+		(void)unlink(w->control_path);
 	ttt_hmac_free(w->hmac); /* wipes the keyed state */
 	ttt_replay_state_close(&w->replay);
 }
@@ -301,7 +398,8 @@ static int setup_log(const struct ttt_options *o)
 
 int main(int argc, char **argv)
 {
-	struct worker w = { .sock_fd = -1, .tap_fd = -1, .sig_fd = -1, .replay = { -1, NULL } };
+	struct worker w = { .sock_fd = -1, .tap_fd = -1, .sig_fd = -1, .replay = { -1, NULL },
+			    .control_fd = -1 };
 	struct ttt_err err = { .msg = "", .code = 0 };
 	int status = 1;
 
@@ -328,9 +426,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: --ready-fd %d: %s\n", PROG, w.opt.ready_fd, strerror(errno));
 		return 2;
 	}
+	w.started_ns = ttt_realtime_ns();
 	if (start(&w, &err) < 0) {
 		ttt_error("%s", err.msg);
 	} else {
+		setup_control(&w);
+		setup_status(&w);
 		signal_ready(&w);
 		status = run(&w);
 	}

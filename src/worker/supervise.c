@@ -21,6 +21,7 @@
 #include "ttt/util/clock.h"
 #include "ttt/util/exec.h"
 #include "ttt/util/log.h"
+#include "ttt/worker/control.h"
 
 struct supervisor {
 	const struct ttt_options *opt; /* our own command line */
@@ -32,6 +33,10 @@ struct supervisor {
 	uint64_t restarts[TTT_SUPERVISE_BURST]; /* when (monotonic), a ring */
 	unsigned nrestart;
 	struct ttt_replay_state replay; /* handed to every child (--replay-fd) */
+	uint64_t since_ns; /* when we started (UNIX ns), for the child's uptime */
+	int control_fd;    /* the control socket the children answer on, or -1 */
+	char control_path[TTT_CONTROL_PATH_MAX];
+	char name[TTT_CONTROL_NAME_MAX + 1];
 };
 
 /* The replay state every child inherits: the file, or a page of our own
@@ -47,6 +52,19 @@ static int setup_replay(struct supervisor *s)
 	if (rc < 0)
 		ttt_error("supervisor: %s", err.msg);
 	return rc;
+}
+
+/* The control socket outlives each child, so `ttt show` finds the tunnel
+ * across restarts, and learns of them (--restarts). */
+static void setup_control(struct supervisor *s)
+{
+	struct ttt_err err;
+
+	s->control_fd = ttt_control_open(s->opt->control_dir, s->opt->name, s->name,
+					 s->control_path, &err);
+	if (s->control_fd < 0 && err.msg[0])
+		ttt_warn("supervisor: no control socket (ttt show will not list this tunnel): %s",
+			 err.msg);
 }
 
 static int setup_signals(struct supervisor *s)
@@ -66,13 +84,17 @@ static int setup_signals(struct supervisor *s)
 }
 
 /* The child's options and descriptors: ours, renumbered from 3 (tap,
- * socket, the replay state, then the readiness pipe's write end w),
- * without --supervise. */
+ * socket, the replay state, the readiness pipe's write end w, then the
+ * control socket), without --supervise. */
 static void child_setup(const struct supervisor *s, int w, struct ttt_options *o,
 			struct ttt_child *c)
 {
 	*o = *s->opt;
 	o->supervise = false;
+	o->name = s->name;
+	o->control_dir = "none"; /* ours, or none at all: never one of its own */
+	o->restarts = s->nrestart;
+	o->since_ns = s->since_ns;
 	c->nfds = 3;
 	for (int i = 0; i < 3; i++)
 		c->fds[i] = i;
@@ -89,6 +111,10 @@ static void child_setup(const struct supervisor *s, int w, struct ttt_options *o
 	o->replay_fd = c->nfds++;
 	c->fds[c->nfds] = w;
 	o->ready_fd = c->nfds++;
+	if (s->control_fd >= 0) {
+		c->fds[c->nfds] = s->control_fd;
+		o->control_fd = c->nfds++;
+	}
 }
 
 /* Starts a child with a fresh readiness pipe; returns the pipe's read end. */
@@ -213,15 +239,18 @@ static int on_signal(struct supervisor *s, int *ready_in)
 int ttt_supervise(const struct ttt_options *o)
 {
 	struct supervisor s = { .opt = o, .ready_out = o->ready_fd, .sig_fd = -1, .child = -1,
-				.replay = { -1, NULL } };
+				.replay = { -1, NULL }, .control_fd = -1,
+				.since_ns = ttt_realtime_ns() };
 	int ready_in, rc = -1;
 
 	(void)ttt_exe_self(s.exe);
 	if (setup_replay(&s) < 0)
 		return 1;
+	setup_control(&s);
 	if (setup_signals(&s) < 0 || (ready_in = start_child(&s)) < 0) {
 		ttt_error("supervisor: cannot start the worker: %s", strerror(errno));
-		return 1;
+		ready_in = -1;
+		rc = 1;
 	}
 	while (rc < 0) {
 		struct pollfd p[2] = { { s.sig_fd, POLLIN, 0 }, { ready_in, POLLIN, 0 } };
@@ -234,7 +263,12 @@ int ttt_supervise(const struct ttt_options *o)
 	}
 	if (ready_in >= 0)
 		close(ready_in);
-	close(s.sig_fd);
+	if (s.sig_fd >= 0)
+		close(s.sig_fd);
 	ttt_replay_state_close(&s.replay);
+	if (s.control_fd >= 0)
+		close(s.control_fd);
+	if (s.control_path[0])
+		(void)unlink(s.control_path);
 	return rc < 0 ? 1 : rc;
 }

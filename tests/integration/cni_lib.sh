@@ -84,11 +84,12 @@ worker_pid() {
 	json "$TMP/state-$1/$NET/$2:${3:-net1}.json" workerPid
 }
 
-# nothing_left HOST CONTAINER: no tap on either side, no record, no log, no
-# attachment lock, no lease of ours.
+# nothing_left HOST CONTAINER: no tap on either side, no record, no live
+# log, no attachment lock, no lease of ours (the kept logs in old/ stay, on
+# purpose: cni/logkeep.h).
 nothing_left() {
 	local host=$1 cns=$2 extra
-	extra=$(ls -A "$TMP/state-$host/$NET" 2>/dev/null | grep -v '^\.lock$')
+	extra=$(ls -A "$TMP/state-$host/$NET" 2>/dev/null | grep -v -e '^\.lock$' -e '^old$')
 	if ! no_taps "$host"; then echo "# a tap is left on $host"; return 1; fi
 	if [ -n "$cns" ] && ip netns list | grep -q "^$(ns "$cns")\b" && ! no_taps "$cns"; then
 		echo "# a tap is left in $cns"; return 1

@@ -19,6 +19,9 @@ VECTORS=${TTT_VECTORS:-$ROOT/tests/vectors}
 
 RUN_ID=$(printf '%04x%04x' $$ $((RANDOM)))
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/ttt-it.XXXXXX")
+# Workers put their control sockets (control.h) in $TTT_RUN_DIR/sock: here,
+# the test's own directory, never the host's /run/tinytaptunnel.
+export TTT_RUN_DIR=$TMP/run
 NAMESPACES=()
 PIDS=()
 CLEANUP_HOOKS=() # functions run first on exit (tests with extra things to undo)

@@ -18,14 +18,15 @@ if ! "${MK[@]}" install DESTDIR="$D" >"$TMP/install.log" 2>&1; then
 	done_testing
 fi
 UNIT=$D/usr/lib/systemd/system/ttt-worker@.service
-for f in usr/sbin/ttt-worker opt/cni/bin/tinytaptunnel usr/share/man/man8/ttt-worker.8 \
-	usr/share/man/man8/tinytaptunnel.8 usr/lib/systemd/system/ttt-worker@.service; do
+for f in usr/sbin/ttt-worker usr/sbin/ttt opt/cni/bin/tinytaptunnel usr/share/man/man8/ttt-worker.8 \
+	usr/share/man/man8/tinytaptunnel.8 usr/share/man/man8/ttt.8 \
+	usr/lib/systemd/system/ttt-worker@.service; do
 	check "make install put /$f in place" test -s "$D/$f"
 done
 check "the unit runs /usr/sbin/ttt-worker, its replay state kept until reboot" \
 	grep -q '^ExecStart=/usr/sbin/ttt-worker --replay-state /run/tinytaptunnel/workers/%i.replay \$TTT_ARGS$' "$UNIT"
-check "in a runtime directory of its own, 0700, kept across restarts" sh -c \
-	"grep -qx 'RuntimeDirectory=tinytaptunnel/workers' '$UNIT' && grep -qx 'RuntimeDirectoryMode=0700' '$UNIT' &&
+check "its runtime directories (its own, the control sockets), 0700, kept across restarts" sh -c \
+	"grep -qx 'RuntimeDirectory=tinytaptunnel/workers tinytaptunnel/sock' '$UNIT' && grep -qx 'RuntimeDirectoryMode=0700' '$UNIT' &&
 	 grep -qx 'RuntimeDirectoryPreserve=yes' '$UNIT'"
 
 # systemd-analyze needs the binary at the path the unit names: verify a copy
@@ -53,7 +54,7 @@ check "the example .conf's TTT_ARGS start a tunnel" start_worker w1 h1 $TTT_ARGS
 check "with the interface it names" sh -c "ip -n $(ns h1) link show ttt-lab >/dev/null"
 
 # Man pages render cleanly.
-for m in ttt-worker tinytaptunnel; do
+for m in ttt-worker tinytaptunnel ttt; do
 	check "man page $m(8) renders without warnings" \
 		sh -c "LC_ALL=C groff -man -ww -z '$D/usr/share/man/man8/$m.8' 2>'$TMP/$m.warn' && ! grep -q . '$TMP/$m.warn'"
 	diag "$TMP/$m.warn"

@@ -83,6 +83,108 @@ def check_identity(ck, doc, kind, api):
     return name
 
 
+RUN_DIR = "/run/tinytaptunnel"                          # the plugin's default stateDir
+TEXTFILE_DIR = "/var/lib/node_exporter/textfile_collector"  # node_exporter's textfile dir
+
+
+def check_container_common(ck, c, volumes):
+    """What every container of the DaemonSet must be: root without any
+    capability, read-only root, bounded resources, mounts of known volumes."""
+    cname = c.get("name")
+    ck("container %s: has a name and an image" % cname,
+       isinstance(cname, str) and isinstance(c.get("image"), str) and c.get("image"))
+    sc = c.get("securityContext") or {}
+    caps = sc.get("capabilities") or {}
+    ck("container %s: runAsUser 0 (root-owned host paths and sockets)" % cname,
+       sc.get("runAsUser") == 0, "runAsUser %r" % sc.get("runAsUser"))
+    ck("container %s: not privileged, no privilege escalation" % cname,
+       sc.get("privileged") in (None, False) and sc.get("allowPrivilegeEscalation") is False)
+    ck("container %s: readOnlyRootFilesystem true" % cname,
+       sc.get("readOnlyRootFilesystem") is True)
+    ck("container %s: drops ALL capabilities" % cname, "ALL" in (caps.get("drop") or []))
+    added = caps.get("add") or []
+    ck("container %s: adds back no capability beyond DAC_OVERRIDE/CHOWN/FOWNER (%s)"
+       % (cname, ", ".join(added) or "none"),
+       set(added) <= {"DAC_OVERRIDE", "CHOWN", "FOWNER"}, "adds %r" % added)
+    ck("container %s: no NET_ADMIN/SYS_ADMIN (it only handles files and sockets)" % cname,
+       not {"NET_ADMIN", "SYS_ADMIN"} & set(added))
+    res = c.get("resources") or {}
+    ck("container %s: cpu and memory requests and limits" % cname,
+       all(get(res, "%s.%s" % (a, b)) for a in ("requests", "limits")
+           for b in ("cpu", "memory")), "resources %r" % res)
+    mounts = c.get("volumeMounts") or []
+    ck("container %s: every volumeMount names a volume" % cname,
+       all(m.get("name") in volumes for m in mounts))
+
+
+def check_installer(ck, c, volumes, secret_name):
+    cname = c.get("name")
+    mounts = {m.get("mountPath"): m for m in c.get("volumeMounts") or []}
+    env = env_of(c)
+    host_root = env.get("HOST_ROOT", "/host")
+    for host_path, var in (("/opt/cni/bin", "CNI_BIN_DIR"), ("/etc/tinytaptunnel", "KEY_DIR")):
+        vol = [n for n, v in volumes.items() if get(v, "hostPath.path") == host_path]
+        ck("DaemonSet: a hostPath volume for %s" % host_path, len(vol) == 1)
+        if not vol:
+            continue
+        want = host_root + env.get(var, host_path)
+        m = mounts.get(want)
+        ck("container %s: mounts %s at %s (HOST_ROOT + %s), read-write" % (cname, host_path, want, var),
+           m is not None and m.get("name") == vol[0] and not m.get("readOnly"),
+           "mounts %r" % sorted(mounts))
+        ck("DaemonSet: hostPath %s is a Directory[OrCreate]" % host_path,
+           get(volumes[vol[0]], "hostPath.type") in ("Directory", "DirectoryOrCreate"))
+    sec = [n for n, v in volumes.items() if "secret" in v]
+    ok_sec = len(sec) == 1
+    ck("DaemonSet: one Secret volume", ok_sec)
+    if ok_sec:
+        sv = volumes[sec[0]]["secret"]
+        if secret_name:
+            ck("DaemonSet: the Secret volume is %s (secret.example.yaml's)" % secret_name,
+               sv.get("secretName") == secret_name, "secretName %r" % sv.get("secretName"))
+        ck("DaemonSet: Secret files mode 0400", sv.get("defaultMode") == 0o400,
+           "defaultMode %r" % sv.get("defaultMode"))
+        m = mounts.get(env.get("SECRET_DIR", "/run/secrets/tinytaptunnel"))
+        ck("container %s: mounts the Secret read-only at SECRET_DIR" % cname,
+           m is not None and m.get("name") == sec[0] and m.get("readOnly") is True)
+    probe = get(c, "readinessProbe.exec.command") or []
+    ck("container %s: readiness probe runs ttt-install --check" % cname, "--check" in probe)
+
+
+def option(cmd, name):
+    """The value after name in a command list, or None."""
+    return cmd[cmd.index(name) + 1] if name in cmd and cmd.index(name) + 1 < len(cmd) else None
+
+
+def check_metrics(ck, c, volumes):
+    """ttt metrics: reads the run directory (read-only), writes one .prom file
+    into node_exporter's textfile directory, and mounts nothing else."""
+    cname, cmd = c.get("name"), c.get("command") or []
+    mounts = {m.get("mountPath"): m for m in c.get("volumeMounts") or []}
+    host = {p: get(volumes.get(m.get("name")) or {}, "hostPath.path") for p, m in mounts.items()}
+    ck("container %s: runs ttt metrics --dir --textfile --interval" % cname,
+       cmd[:2] == ["/usr/sbin/ttt", "metrics"] and all(option(cmd, o) for o in
+                                                        ("--dir", "--textfile", "--interval")),
+       "command %r" % cmd)
+    d, tf, iv = option(cmd, "--dir"), option(cmd, "--textfile") or "", option(cmd, "--interval")
+    ck("container %s: --dir is the node's %s, mounted read-only" % (cname, RUN_DIR),
+       d in mounts and host.get(d) == RUN_DIR and mounts[d].get("readOnly") is True,
+       "--dir %r, mounts %r" % (d, host))
+    tdir = os.path.dirname(tf)
+    ck("container %s: --textfile is a .prom file in the node's %s, mounted read-write"
+       % (cname, TEXTFILE_DIR),
+       tf.endswith(".prom") and tdir in mounts and host.get(tdir) == TEXTFILE_DIR
+       and not mounts[tdir].get("readOnly"), "--textfile %r, mounts %r" % (tf, host))
+    ck("container %s: --interval is 1 to 3600 seconds" % cname,
+       isinstance(iv, str) and iv.isdigit() and 1 <= int(iv) <= 3600, "--interval %r" % iv)
+    ck("container %s: mounts nothing but those two" % cname, len(mounts) == 2, "mounts %r" % host)
+    for p in (RUN_DIR, TEXTFILE_DIR):
+        vol = [v for v in volumes.values() if get(v, "hostPath.path") == p]
+        ck("DaemonSet: hostPath %s is a DirectoryOrCreate" % p,
+           len(vol) == 1 and get(vol[0], "hostPath.type") == "DirectoryOrCreate")
+
+
+
 def check_daemonset(ck, d, sa, secret_name):
     ds = by_kind(d, "DaemonSet")
     if not ck("daemonset.yaml holds one DaemonSet", len(ds) == 1, "found %d" % len(ds)):
@@ -121,64 +223,23 @@ def check_daemonset(ck, d, sa, secret_name):
     containers = spec.get("containers") or []
     if not ck("DaemonSet: has containers", containers):
         return
-    for c in containers + (spec.get("initContainers") or []):
-        cname = c.get("name")
-        ck("container %s: has a name and an image" % cname,
-           isinstance(cname, str) and isinstance(c.get("image"), str) and c.get("image"))
-        sc = c.get("securityContext") or {}
-        caps = sc.get("capabilities") or {}
-        ck("container %s: runAsUser 0 (writes root-owned host paths)" % cname,
-           sc.get("runAsUser") == 0, "runAsUser %r" % sc.get("runAsUser"))
-        ck("container %s: not privileged, no privilege escalation" % cname,
-           sc.get("privileged") in (None, False) and sc.get("allowPrivilegeEscalation") is False)
-        ck("container %s: readOnlyRootFilesystem true" % cname,
-           sc.get("readOnlyRootFilesystem") is True)
-        ck("container %s: drops ALL capabilities" % cname, "ALL" in (caps.get("drop") or []))
-        added = caps.get("add") or []
-        ck("container %s: adds back no capability beyond DAC_OVERRIDE/CHOWN/FOWNER (%s)"
-           % (cname, ", ".join(added) or "none"),
-           set(added) <= {"DAC_OVERRIDE", "CHOWN", "FOWNER"}, "adds %r" % added)
-        ck("container %s: no NET_ADMIN/SYS_ADMIN (it only copies files)" % cname,
-           not {"NET_ADMIN", "SYS_ADMIN"} & set(added))
-        res = c.get("resources") or {}
-        ck("container %s: cpu and memory requests and limits" % cname,
-           all(get(res, "%s.%s" % (a, b)) for a in ("requests", "limits")
-               for b in ("cpu", "memory")), "resources %r" % res)
-        mounts = {m.get("mountPath"): m for m in c.get("volumeMounts") or []}
-        ck("container %s: every volumeMount names a volume" % cname,
-           all(m.get("name") in volumes for m in mounts.values()))
-        env = env_of(c)
-        host_root = env.get("HOST_ROOT", "/host")
-        for host_path, var in (("/opt/cni/bin", "CNI_BIN_DIR"), ("/etc/tinytaptunnel", "KEY_DIR")):
-            vol = [n for n, v in volumes.items() if get(v, "hostPath.path") == host_path]
-            ck("DaemonSet: a hostPath volume for %s" % host_path, len(vol) == 1)
-            if not vol:
-                continue
-            want = host_root + env.get(var, host_path)
-            m = mounts.get(want)
-            ck("container %s: mounts %s at %s (HOST_ROOT + %s), read-write" % (cname, host_path, want, var),
-               m is not None and m.get("name") == vol[0] and not m.get("readOnly"),
-               "mounts %r" % sorted(mounts))
-            ck("DaemonSet: hostPath %s is a Directory[OrCreate]" % host_path,
-               get(volumes[vol[0]], "hostPath.type") in ("Directory", "DirectoryOrCreate"))
-        ck("DaemonSet: no other hostPath volume",
-           sorted(get(v, "hostPath.path") for v in volumes.values() if "hostPath" in v)
-           == ["/etc/tinytaptunnel", "/opt/cni/bin"])
-        sec = [n for n, v in volumes.items() if "secret" in v]
-        ok_sec = len(sec) == 1
-        ck("DaemonSet: one Secret volume", ok_sec)
-        if ok_sec:
-            sv = volumes[sec[0]]["secret"]
-            if secret_name:
-                ck("DaemonSet: the Secret volume is %s (secret.example.yaml's)" % secret_name,
-                   sv.get("secretName") == secret_name, "secretName %r" % sv.get("secretName"))
-            ck("DaemonSet: Secret files mode 0400", sv.get("defaultMode") == 0o400,
-               "defaultMode %r" % sv.get("defaultMode"))
-            m = mounts.get(env.get("SECRET_DIR", "/run/secrets/tinytaptunnel"))
-            ck("container %s: mounts the Secret read-only at SECRET_DIR" % cname,
-               m is not None and m.get("name") == sec[0] and m.get("readOnly") is True)
-        probe = get(c, "readinessProbe.exec.command") or []
-        ck("container %s: readiness probe runs ttt-install --check" % cname, "--check" in probe)
+    all_containers = containers + (spec.get("initContainers") or [])
+    for c in all_containers:
+        check_container_common(ck, c, volumes)
+    installers = [c for c in all_containers if not c.get("command")]
+    ck("DaemonSet: one installer container (the image's entrypoint, ttt-install)",
+       len(installers) == 1, "found %d" % len(installers))
+    for c in installers:
+        check_installer(ck, c, volumes, secret_name)
+    metrics = [c for c in all_containers if (c.get("command") or [None])[0] == "/usr/sbin/ttt"]
+    ck("DaemonSet: one metrics container (ttt metrics)", len(metrics) == 1, "found %d" % len(metrics))
+    for c in metrics:
+        check_metrics(ck, c, volumes)
+    ck("DaemonSet: no container besides the installer and the metrics writer",
+       len(all_containers) == len(installers) + len(metrics))
+    ck("DaemonSet: no other hostPath volume",
+       sorted(get(v, "hostPath.path") for v in volumes.values() if "hostPath" in v)
+       == sorted(["/etc/tinytaptunnel", "/opt/cni/bin", RUN_DIR, TEXTFILE_DIR]))
     return name
 
 

@@ -93,21 +93,42 @@ def udp_socket(listen):
     return s
 
 
+class Clock:
+    """Wall time in ns, shifted by the seconds written in a file (re-read
+    when the file changes), as if this peer's clock had been stepped."""
+
+    def __init__(self, path):
+        self.path, self.mtime, self.offset_ns = path, None, 0
+
+    def now(self):
+        if self.path:
+            try:
+                m = os.stat(self.path).st_mtime_ns
+                if m != self.mtime:
+                    with open(self.path) as f:
+                        self.offset_ns = int(float(f.read().strip() or "0") * 1e9)
+                    self.mtime = m
+            except (OSError, ValueError):
+                pass
+        return time.time_ns() + self.offset_ns
+
+
 def cmd_tap(a):
     key = read_key(a.key)
     tap = open_tap(a.ifname, a.mtu)
     sock = udp_socket(a.listen)
     peer = parse_addr(a.peer)[1]
     window = int(a.window * 1e9)
+    clock = Clock(a.clock_file)
     print("tttpeer: tap %s up, %s -> %s" % (a.ifname, a.listen, a.peer), flush=True)
     while True:
         ready, _, _ = select.select([tap, sock], [], [])
         if tap in ready:
             frame = os.read(tap, 65536)
-            sock.sendto(seal(key, frame, time.time_ns()), peer)
+            sock.sendto(seal(key, frame, clock.now()), peer)
         if sock in ready:
             data, src = sock.recvfrom(65536)
-            frame, why = open_dgram(key, data, window, time.time_ns())
+            frame, why = open_dgram(key, data, window, clock.now())
             if frame is not None and len(frame) >= 14:
                 os.write(tap, frame)
 
@@ -215,6 +236,7 @@ def main():
     t.add_argument("--ifname", default="pytap0")
     t.add_argument("--mtu", type=int, default=1418)
     t.add_argument("--window", type=float, default=3.0)
+    t.add_argument("--clock-file", help="seconds to add to this peer's clock, re-read when changed")
     s = sub.add_parser("send")
     s.add_argument("--key", required=True)
     s.add_argument("--to", required=True)

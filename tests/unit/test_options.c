@@ -114,11 +114,20 @@ static void assert_same(const struct ttt_options *a, const struct ttt_options *b
 	if (a->log_file)
 		assert_string_equal(a->log_file, b->log_file);
 	assert_int_equal(a->log_max, b->log_max);
+	assert_true((a->control_dir == NULL) == (b->control_dir == NULL));
+	if (a->control_dir)
+		assert_string_equal(a->control_dir, b->control_dir);
+	assert_true((a->name == NULL) == (b->name == NULL));
+	if (a->name)
+		assert_string_equal(a->name, b->name);
+	assert_int_equal(a->control_fd, b->control_fd);
+	assert_int_equal(a->restarts, b->restarts);
+	assert_int_equal(a->since_ns, b->since_ns);
 }
 
 static void round_trip(const char *first, ...)
 {
-	char *argv[24];
+	char *argv[64];
 	struct ttt_options o, back;
 	struct ttt_argv v;
 	struct ttt_err err;
@@ -137,6 +146,7 @@ static void round_trip(const char *first, ...)
 	ttt_options_to_argv(&o, "ttt-worker", &v);
 	while (v.v[n])
 		n++;
+	assert_true(n < TTT_ARGV_MAX);
 	assert_int_equal(ttt_options_parse(n, v.v, &back, &err), TTT_OPTIONS_RUN);
 	assert_same(&o, &back);
 	for (int i = 0; i < n; i++) /* positional arguments come after "--" */
@@ -162,6 +172,19 @@ static void argv_round_trip(void **state)
 	round_trip("--supervise", "--tap-fd", "3", "--socket-fd", "4", "--ready-fd", "5",
 		   "--replay-fd", "6", "--link", "-v", "--log-file", "-q", "--", "-k", "--help",
 		   "--mtu", NULL); /* values that look like options stay values */
+	/* Everything at once: the longest command line a supervisor writes. */
+	round_trip("--supervise", "--no-offload", "--tap-fd", "3", "--socket-fd", "4", "--ready-fd",
+		   "5", "--link", "default/lab-a", "--replay-fd", "7", "--log-file", "/run/x/w.log",
+		   "--log-max", "18446744073709551615", "--control-dir", "/run/x/sock", "--name",
+		   "ttt0123abcd", "--control-fd", "6", "--restarts", "4294967295", "--since",
+		   "18446744073709551615", "--mtu", "65453", "--window", "3600", "-v", "k",
+		   "[2001:db8::1]:65535", "[2001:db8::2]:65535", NULL);
+	round_trip("--supervise", "--no-offload", "--ifname", "tun-x", "--socket-fd", "4",
+		   "--ready-fd", "5", "--link", "default/lab-a", "--replay-state", "/run/x/w.replay",
+		   "--log-file", "/run/x/w.log", "--log-max", "4096", "--control-dir", "/run/x/sock",
+		   "--name", "ttt0123abcd", "--mtu", "68", "--window", "0.5", "-qq", "k", ":1", "h:2",
+		   NULL);
+	round_trip("--control-dir", "none", "k", ":1", NULL);
 }
 
 static void derive_key_usage(void **state)
@@ -177,6 +200,24 @@ static void derive_key_usage(void **state)
 	assert_string_equal(o.local, "peer.key");
 	assert_int_equal(parse(&o, &err, "--derive-key", "lab", "net.key", NULL), TTT_OPTIONS_ERROR);
 	assert_non_null(strstr(err.msg, "<network key file> <new key file>"));
+}
+
+static void control_options(void **state)
+{
+	struct ttt_options o;
+	struct ttt_err err;
+
+	(void)state;
+	assert_int_equal(parse(&o, &err, "k", ":1", NULL), TTT_OPTIONS_RUN);
+	assert_null(o.control_dir);
+	assert_null(o.name);
+	assert_int_equal(o.control_fd, -1);
+	assert_int_equal(o.restarts, 0);
+	assert_int_equal(o.since_ns, 0);
+	assert_int_equal(parse(&o, &err, "--name", "lab@eu-1:a.b_c", "--control-dir", "/d", "k", ":1",
+			       NULL), TTT_OPTIONS_RUN);
+	assert_string_equal(o.name, "lab@eu-1:a.b_c");
+	assert_string_equal(o.control_dir, "/d");
 }
 
 static void refused(const char *want, ...)
@@ -223,6 +264,14 @@ static void bad_values(void **state)
 	refused("cannot be used with --replay-fd", "--replay-state", "f", "--replay-fd", "3", "k",
 		":1", NULL);
 	refused("size '100' is not a number of bytes", "--log-max", "100", "k", ":1", NULL);
+	refused("--control-dir 'rel/dir' is not an absolute path", "--control-dir", "rel/dir", "k",
+		":1", NULL);
+	refused("--name '.hidden'", "--name", ".hidden", "k", ":1", NULL);
+	refused("--name 'a/b'", "--name", "a/b", "k", ":1", NULL);
+	refused("--name ''", "--name", "", "k", ":1", NULL);
+	refused("--restarts 'x'", "--restarts", "x", "k", ":1", NULL);
+	refused("--restarts '4294967296'", "--restarts", "4294967296", "k", ":1", NULL);
+	refused("--since '-1'", "--since", "-1", "k", ":1", NULL);
 }
 
 static void help_and_version(void **state)
@@ -242,6 +291,7 @@ int main(void)
 		cmocka_unit_test(options_anywhere), cmocka_unit_test(bad_values),
 		cmocka_unit_test(help_and_version), cmocka_unit_test(argv_round_trip),
 		cmocka_unit_test(derive_key_usage),
+		cmocka_unit_test(control_options),
 	};
 
 	return cmocka_run_group_tests_name("options", tests, NULL, NULL);

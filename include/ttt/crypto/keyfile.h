@@ -50,6 +50,10 @@ int ttt_keyfile_write(const char *path, const struct ttt_key *key, struct ttt_er
 /* A zeroed key of len bytes in guarded memory (NULL when there is none). */
 struct ttt_key *ttt_key_new(size_t len);
 
+/* Writes a fresh random key (TTT_KEY_GEN_LEN bytes), base64 and a newline,
+ * to fd (`ttt genkey` without a file: standard output). */
+int ttt_key_print_new(int fd, struct ttt_err *err);
+
 /* What the worker does: load the file, or create it when it does not exist. */
 int ttt_keyfile_load_or_create(const char *path, struct ttt_key **key,
 			       struct ttt_keyfile_info *info, struct ttt_err *err);

@@ -34,6 +34,25 @@ int ttt_tunnel_start(const struct ttt_tunnel_config *cfg, struct ttt_tunnel **ou
 /* Readable once a direction has stopped on a fatal error (it is logged). */
 int ttt_tunnel_fail_fd(const struct ttt_tunnel *t);
 
+#define TTT_TUNNEL_COUNTERS_MAX 32
+#define TTT_TUNNEL_COUNTER_NAME_MAX 32
+
+/* What a running tunnel can tell about itself, read without stopping it
+ * (each counter on its own: a snapshot is not atomic across counters). */
+struct ttt_tunnel_status {
+	bool have_peer;          /* false: no peer learnt yet (discovery) */
+	struct ttt_sockaddr peer; /* where frames go now */
+	uint64_t last_rx_ns;     /* UNIX ns of the latest authentic datagram (batch); 0: none */
+	size_t n_counters;
+	struct {
+		char name[TTT_TUNNEL_COUNTER_NAME_MAX]; /* "tx_frames", "rx_bad_mac"... */
+		uint64_t value;
+	} counters[TTT_TUNNEL_COUNTERS_MAX];
+};
+
+/* Fills st from the running tunnel. */
+void ttt_tunnel_status(const struct ttt_tunnel *t, struct ttt_tunnel_status *st);
+
 /* The counters, as ttt_counters_format prints them. */
 void ttt_tunnel_stats(const struct ttt_tunnel *t, char *buf, size_t len);
 

@@ -34,6 +34,12 @@ struct ttt_options {
 	int replay_fd;            /* -1, or the inherited page of that state (supervise.h) */
 	const char *log_file;     /* NULL, or stderr's file, rotated at log_max bytes */
 	unsigned long long log_max;
+	const char *control_dir; /* NULL: <run dir>/sock (control.h); "none": no socket */
+	const char *name;        /* the control socket's name; NULL: worker-<pid> */
+	/* Set by a supervisor for its child: */
+	int control_fd;    /* -1, or the supervisor's listening control socket */
+	unsigned restarts; /* how many times the supervisor restarted the worker */
+	uint64_t since_ns; /* UNIX ns the supervisor started (0: not supervised) */
 };
 
 #define TTT_LOG_MAX_DEFAULT (1024ULL * 1024) /* bytes of log before it is rotated */
@@ -63,13 +69,13 @@ int ttt_parse_bytes(const char *s, unsigned long long *bytes, struct ttt_err *er
 int ttt_check_mtu(double v, unsigned *mtu, struct ttt_err *err);
 int ttt_check_window(double seconds, uint64_t *window_ns, struct ttt_err *err);
 
-#define TTT_ARGV_MAX 40
+#define TTT_ARGV_MAX 48
 
 /* A command line built by ttt_options_to_argv: v is NULL-terminated and
  * points into num and into the options' strings. */
 struct ttt_argv {
 	char *v[TTT_ARGV_MAX];
-	char num[8][32];
+	char num[12][32];
 };
 
 /* The command line (prog first) that makes ttt-worker run with o: every
