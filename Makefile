@@ -129,14 +129,10 @@ $(CNICLIENT): tests/tools/cniclient/main.go
 		GOCACHE=$(abspath $(BUILD))/gocache HOME=$(abspath $(BUILD)) GOFLAGS= \
 		go build -o $(abspath $@) main.go
 
-HMAC_BENCH   := $(BUILD)/tests/hmac_bench
-$(HMAC_BENCH): tests/bench/hmac_bench.c $(LIB)
-	$(call msg,CCLD,$@)
-	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(ALL_LDLIBS)
-
-REPLAY_BENCH := $(BUILD)/tests/replay_bench
-$(REPLAY_BENCH): tests/bench/replay_bench.c $(LIB)
+# Benchmark programs: tests/bench/<name>_bench.c, one per figure make bench
+# prints (the HMAC one frame at a time, and in batches; the replay filter).
+BENCH_BINS   := $(patsubst tests/bench/%.c,$(BUILD)/tests/%,$(wildcard tests/bench/*_bench.c))
+$(BUILD)/tests/%_bench: tests/bench/%_bench.c $(LIB)
 	$(call msg,CCLD,$@)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(ALL_LDLIBS)
@@ -146,7 +142,7 @@ deps:
 
 # Figures, not tests: nothing here gates CI.
 bench:
-	$(Q)$(MAKE) --no-print-directory all $(HMAC_BENCH) $(REPLAY_BENCH)
+	$(Q)$(MAKE) --no-print-directory all $(BENCH_BINS)
 	$(Q)BUILD=$(BUILD) bash tests/bench/bench.sh
 
 check:

@@ -27,6 +27,7 @@
 #include "ttt/net/addr.h"
 #include "ttt/net/ipaddr.h"
 #include "ttt/net/link.h"
+#include "ttt/net/pmtu.h"
 #include "ttt/net/route.h"
 #include "ttt/net/tap.h"
 #include "ttt/net/udp.h"
@@ -118,6 +119,23 @@ static int bind_port(struct add *a, uint16_t port, struct ttt_sockaddr *bound, b
 	return cni_detail(e, "%s", cfg->listen_field);
 }
 
+/* The configuration's mtu, else the one the path to the peer (here, in
+ * the host's namespace) allows, as ttt-worker picks it. */
+static void choose_mtu(struct add *a, const struct ttt_sockaddr *bound, bool dual,
+		       const struct ttt_sockaddr *peer)
+{
+	struct ttt_pmtu_choice c;
+
+	a->st.mtu = a->c->cfg.mtu;
+	if (a->c->cfg.mtu_given)
+		return;
+	ttt_pmtu_choose(bound, dual, peer, &c);
+	a->st.mtu = c.tap_mtu;
+	if (!c.found)
+		fprintf(stderr, "tinytaptunnel: cannot tell the path MTU (%s); using MTU %u\n", c.how,
+			c.tap_mtu);
+}
+
 /* The socket, on the listen port or the first free one of its range. */
 static int bind_socket(struct add *a, struct cni_error *e)
 {
@@ -146,6 +164,7 @@ static int bind_socket(struct add *a, struct cni_error *e)
 		return cni_detail(e, "%s", cfg->peer_field);
 	}
 	snprintf(a->st.peer, sizeof(a->st.peer), "%s", cfg->peer ? cfg->peer : "");
+	choose_mtu(a, &bound, dual, cfg->peer ? &peer : NULL);
 	return 0;
 }
 
@@ -257,7 +276,7 @@ static int configure_inside(void *arg, struct cni_error *e)
 	struct ttt_link_change chg = TTT_LINK_CHANGE_INIT;
 	struct ttt_err err;
 
-	chg.mtu = cfg->mtu;
+	chg.mtu = a->st.mtu;
 	chg.mac = cfg->have_mac ? cfg->mac : NULL;
 	chg.up = true;
 	if (ttt_link_change(a->c->env.ifname, &chg, &err) < 0 ||
@@ -276,7 +295,7 @@ static int start_worker(struct add *a, struct cni_error *e)
 		.worker = a->worker, .log_path = log, .tap_fd = a->tap_fd, .sock_fd = a->sock_fd,
 		.key_file = cfg->key_file, .listen = a->listen, .peer = cfg->peer,
 		.link = cfg->link_keys ? cfg->link : NULL, .replay_state = replay,
-		.mtu = cfg->mtu, .window_ns = cfg->window_ns,
+		.mtu = a->st.mtu, .keepalive = cfg->keepalive, .window_ns = cfg->window_ns,
 		.control_dir = control, .name = a->st.temp_name,
 	};
 	int rc;

@@ -28,12 +28,13 @@ static int check_link(struct check *k, const struct ttt_link_info *info, struct 
 	const struct cni_config *cfg = &k->c->cfg;
 	const char *ifname = k->c->env.ifname;
 	char mac[TTT_ETHER_STRLEN], want[TTT_ETHER_STRLEN];
+	/* Without mtu in the configuration, ADD took it from the path and recorded it. */
+	unsigned mtu = cfg->mtu_given || k->st.mtu == 0 ? cfg->mtu : k->st.mtu;
 
 	if (strcmp(info->kind, "tun") != 0)
 		return cni_fail(e, CNI_ERR_CHECK, "interface %s is not a tap (it is '%s')", ifname, info->kind);
-	if (info->mtu != cfg->mtu)
-		return cni_fail(e, CNI_ERR_CHECK, "MTU of %s is %u, expected %u", ifname, info->mtu,
-				cfg->mtu);
+	if (info->mtu != mtu)
+		return cni_fail(e, CNI_ERR_CHECK, "MTU of %s is %u, expected %u", ifname, info->mtu, mtu);
 	ttt_ether_str(info->mac, mac);
 	if (cfg->have_mac && strcmp(mac, ttt_ether_str(cfg->mac, want)) != 0)
 		return cni_fail(e, CNI_ERR_CHECK, "MAC is %s, expected %s", mac, want);

@@ -131,15 +131,19 @@ static int check_mac(struct cni_config *c, const char *text, const char *field,
 
 static int take_numbers(struct cni_config *c, struct cni_error *e)
 {
-	const cJSON *mtu, *window;
+	const cJSON *mtu, *window, *keepalive;
 	struct ttt_err err;
 
-	if (get_number(c->root, "mtu", &mtu, e) < 0 || get_number(c->root, "window", &window, e) < 0)
+	if (get_number(c->root, "mtu", &mtu, e) < 0 || get_number(c->root, "window", &window, e) < 0 ||
+	    get_number(c->root, "keepalive", &keepalive, e) < 0)
 		return -1;
 	c->mtu = TTT_MTU_DEFAULT;
 	c->window_ns = TTT_WINDOW_DEFAULT_NS;
+	c->mtu_given = mtu != NULL;
 	if (mtu && ttt_check_mtu(mtu->valuedouble, &c->mtu, &err) < 0)
 		return bad_field(e, "mtu", err.msg);
+	if (keepalive && ttt_check_keepalive(keepalive->valuedouble, &c->keepalive, &err) < 0)
+		return bad_field(e, "keepalive", err.msg);
 	if (window && ttt_check_window(window->valuedouble, &c->window_ns, &err) < 0)
 		return bad_field(e, "window", err.msg);
 	return 0;

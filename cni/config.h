@@ -4,7 +4,7 @@
  *   { "cniVersion": "1.0.0", "name": "lab-link", "type": "tinytaptunnel",
  *     "keyFile": "/etc/tinytaptunnel/lab-link.key",
  *     "listen": "198.18.0.1:9123", "peer": "198.18.0.2:9123",
- *     "mtu": 1418, "mac": "02:00:00:00:00:01", "window": 3.0,
+ *     "mtu": 1418, "mac": "02:00:00:00:00:01", "window": 3.0, "keepalive": 25,
  *     "ipam": { "type": "host-local", ... }, "stateDir": "/run/tinytaptunnel" }
  *
  * Per-attachment values override the configuration's, most specific first:
@@ -74,7 +74,9 @@ struct cni_config {
 	char fields[4][48]; /* storage for the *_field names */
 	bool have_mac;
 	uint8_t mac[TTT_ETH_ALEN];
-	unsigned mtu;
+	unsigned mtu;   /* TTT_MTU_DEFAULT unless mtu_given */
+	bool mtu_given; /* else ADD takes it from the path to the peer (pmtu.h) */
+	unsigned keepalive; /* seconds, 0: none */
 	uint64_t window_ns;
 	const char *ipam_type; /* NULL: no IPAM, a layer-2-only interface */
 	const char *state_dir;

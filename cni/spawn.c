@@ -78,7 +78,8 @@ static void worker_argv(const struct cni_spawn *sp, struct ttt_argv *argv)
 {
 	struct ttt_options o = {
 		.keyfile = sp->key_file, .local = sp->listen, .peer = sp->peer, .ifname = NULL,
-		.mtu = sp->mtu, .window_ns = sp->window_ns, .log_level = TTT_LOG_INFO,
+		.mtu = sp->mtu, .mtu_given = true, .keepalive = sp->keepalive,
+		.window_ns = sp->window_ns, .log_level = TTT_LOG_INFO,
 		.tap_fd = 3, .sock_fd = 4, .ready_fd = 5, .no_offload = false, .supervise = true,
 		.link = sp->link, .derive_key = NULL, .replay_state = sp->replay_state,
 		.replay_fd = -1, .log_file = sp->log_path, .log_max = TTT_LOG_MAX_DEFAULT,

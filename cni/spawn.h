@@ -32,7 +32,8 @@ struct cni_spawn {
 	const char *key_file, *listen, *peer; /* peer NULL: discovery */
 	const char *link;                     /* NULL: the key file's key as is */
 	const char *replay_state;
-	unsigned mtu;
+	unsigned mtu;       /* always passed as --mtu: the plugin chose it */
+	unsigned keepalive; /* seconds, 0: none */
 	uint64_t window_ns;
 	const char *control_dir, *name; /* its control socket: <control_dir>/<name>.sock */
 };

@@ -32,6 +32,7 @@ static cJSON *to_json(const struct cni_state *st)
 	    !cJSON_AddStringToObject(o, "listen", st->listen) ||
 	    !cJSON_AddStringToObject(o, "peer", st->peer) ||
 	    !cJSON_AddStringToObject(o, "link", st->link) ||
+	    !cJSON_AddNumberToObject(o, "mtu", st->mtu) ||
 	    (st->pod_namespace[0] &&
 	     !cJSON_AddStringToObject(o, "podNamespace", st->pod_namespace)) ||
 	    (st->pod_name[0] && !cJSON_AddStringToObject(o, "podName", st->pod_name))) {
@@ -74,6 +75,7 @@ static void from_json(const cJSON *o, struct cni_state *st)
 	st->ipam_started = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "ipamStarted"));
 	st->worker_pid = (pid_t)number(o, "workerPid");
 	st->worker_start = (uint64_t)number(o, "workerStart");
+	st->mtu = number(o, "mtu") <= 65535 ? (unsigned)number(o, "mtu") : 0;
 }
 
 /* Writes text into a new file name (O_EXCL: a leftover of a plugin that

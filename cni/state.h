@@ -47,6 +47,7 @@ struct cni_state {
 	char listen[TTT_ADDRSTRLEN]; /* the address the worker listens on (a range resolved) */
 	char peer[TTT_ADDRSTRLEN];  /* "" when learnt (discovery) */
 	char link[TTT_LINK_ID_MAX + 1]; /* the link identity ("" when the key file's key is used) */
+	unsigned mtu; /* what ADD gave the interface (0 in records from before it was kept) */
 	char pod_namespace[CNI_POD_MAX]; /* from CNI_ARGS K8S_POD_NAMESPACE, "" when not given */
 	char pod_name[CNI_POD_MAX];      /* K8S_POD_NAME */
 	/* Not recorded: where cni_state_remove kept the worker's log ("" none). */

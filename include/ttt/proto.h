@@ -16,6 +16,11 @@
 #define TTT_TS_LEN 8
 #define TTT_HDR_LEN (TTT_HMAC_LEN + TTT_TS_LEN) /* 40 */
 #define TTT_MTU_DEFAULT 1418 /* 1500 - IPv4 20 - UDP 8 - Ethernet 14 - 40 */
+/* The largest datagram a v1.4 peer sends (and receives: it truncates
+ * anything longer): 40 + 1418 + 14. A receiver accepts at least this much
+ * whatever its own MTU, and the MTU taken from the path is never larger
+ * than TTT_MTU_DEFAULT, so a v1.4 peer can take every datagram we send. */
+#define TTT_V14_DGRAM_MAX 1472
 #define TTT_MTU_MIN 68
 #define TTT_MTU_MAX 65453 /* keeps a datagram within 65507, IPv4's UDP limit */
 #define TTT_WINDOW_DEFAULT_NS 3000000000ULL
@@ -28,7 +33,19 @@
 #define TTT_ETH_P_IPV6 0x86dd
 #define TTT_ETH_P_8021Q 0x8100
 #define TTT_ETH_P_8021AD 0x88a8
+#define TTT_ETH_P_EXPERIMENTAL 0x88b5 /* IEEE 802 local experimental */
 #define TTT_VLAN_HLEN 4
+
+/* The keepalive (--keepalive): an authenticated datagram whose frame is an
+ * Ethernet header alone, sent to the IEEE 802.1 MAC Control (pause) group
+ * address, which bridges never forward (Linux bridges drop it on arrival,
+ * before learning the source), with the local experimental EtherType, which
+ * no protocol handler takes: a v1.4 peer writes it to its tap and the
+ * kernel discards it. Our receiver counts it (rx_keepalive) and drops it. */
+#define TTT_KEEPALIVE_DST { 0x01, 0x80, 0xc2, 0x00, 0x00, 0x01 }
+#define TTT_KEEPALIVE_SRC { 0x02, 0x00, 0x00, 0x00, 0x00, 0x00 }
+#define TTT_KEEPALIVE_LEN TTT_ETH_HLEN
+#define TTT_KEEPALIVE_MAX_SECONDS 65535
 
 /* IP. */
 #define TTT_IPV4_HLEN 20 /* without options */
@@ -36,6 +53,8 @@
 #define TTT_IPPROTO_TCP 6
 #define TTT_IPPROTO_UDP 17
 #define TTT_UDP_HLEN 8
+#define TTT_UDP4_OVERHEAD (TTT_IPV4_HLEN + TTT_UDP_HLEN) /* 28 */
+#define TTT_UDP6_OVERHEAD (TTT_IPV6_HLEN + TTT_UDP_HLEN) /* 48 */
 #define TTT_IPV4_UDP_MAX 65507 /* the largest UDP payload over IPv4 */
 
 /* TCP. */

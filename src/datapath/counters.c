@@ -9,7 +9,8 @@ static const char *const tx_names[TTT_TX_COUNT] = {
 	[TTT_TX_FRAMES] = "frames",	  [TTT_TX_BYTES] = "bytes",
 	[TTT_TX_NO_PEER] = "no_peer",	  [TTT_TX_OVERSIZE] = "oversize",
 	[TTT_TX_SEND_ERROR] = "send_error", [TTT_TX_TAP_ERROR] = "tap_error",
-	[TTT_TX_MALFORMED] = "malformed",
+	[TTT_TX_MALFORMED] = "malformed", [TTT_TX_GSO_REFUSED] = "gso_refused",
+	[TTT_TX_RESEGMENTED] = "resegmented", [TTT_TX_KEEPALIVE] = "keepalive",
 };
 
 static const char *rx_name(unsigned i)
@@ -25,6 +26,8 @@ static const char *rx_name(unsigned i)
 		return "recv_error";
 	case TTT_RX_PEER_CHANGES:
 		return "peer_changes";
+	case TTT_RX_KEEPALIVE:
+		return "keepalive";
 	default:
 		return ttt_verdict_name((enum ttt_verdict)i);
 	}

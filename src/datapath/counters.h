@@ -22,6 +22,9 @@ enum ttt_tx_counter {
 	TTT_TX_SEND_ERROR, /* datagrams the socket refused */
 	TTT_TX_TAP_ERROR,  /* failed reads from the tap */
 	TTT_TX_MALFORMED,  /* tap packets whose offload header we cannot honour */
+	TTT_TX_GSO_REFUSED, /* GSO runs the path refused (sent one by one instead) */
+	TTT_TX_RESEGMENTED, /* TCP superframes cut smaller than their MSS to fit the path */
+	TTT_TX_KEEPALIVE,   /* keepalives sent */
 	TTT_TX_COUNT
 };
 
@@ -33,6 +36,7 @@ enum ttt_rx_counter {
 	TTT_RX_TAP_ERROR,    /* frames the tap refused */
 	TTT_RX_RECV_ERROR,   /* failed receives (e.g. ICMP errors reported) */
 	TTT_RX_PEER_CHANGES, /* peer learnt or moved (discovery mode) */
+	TTT_RX_KEEPALIVE,    /* authentic keepalives (not written to the tap) */
 	TTT_RX_COUNT
 };
 

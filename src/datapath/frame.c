@@ -22,6 +22,16 @@ const char *ttt_verdict_name(enum ttt_verdict v)
 	return (unsigned)v < TTT_VERDICT_COUNT ? verdict_names[v] : "unknown";
 }
 
+void ttt_frame_keepalive(uint8_t *frame)
+{
+	static const uint8_t dst[TTT_ETH_ALEN] = TTT_KEEPALIVE_DST;
+	static const uint8_t src[TTT_ETH_ALEN] = TTT_KEEPALIVE_SRC;
+
+	memcpy(frame, dst, TTT_ETH_ALEN);
+	memcpy(frame + TTT_ETH_ALEN, src, TTT_ETH_ALEN);
+	ttt_put_be16(frame + 2 * TTT_ETH_ALEN, TTT_ETH_P_EXPERIMENTAL);
+}
+
 uint64_t ttt_frame_ts(const uint8_t *dgram)
 {
 	return ttt_get_be64(dgram + TTT_HMAC_LEN);

@@ -8,8 +8,10 @@
 #ifndef TTT_FRAME_H
 #define TTT_FRAME_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "ttt/crypto/hmac.h"
 #include "ttt/proto.h"
@@ -54,6 +56,21 @@ enum ttt_verdict ttt_frame_check_len(size_t len, size_t max_dgram);
  * TTT_PASS the frame is dgram + TTT_HDR_LEN, len - TTT_HDR_LEN bytes long. */
 enum ttt_verdict ttt_frame_open(const struct ttt_hmac *hmac, const uint8_t *dgram, size_t len,
 				size_t max_dgram, uint64_t now_ns, uint64_t window_ns);
+
+/* Whether an authentic frame is a keepalive (see TTT_KEEPALIVE_DST): its
+ * destination is the pause group address and its type the experimental one.
+ * Nothing else legitimately goes there: such a frame is never forwarded. */
+static inline bool ttt_frame_is_keepalive(const uint8_t *frame, size_t len)
+{
+	static const uint8_t dst[TTT_ETH_ALEN] = TTT_KEEPALIVE_DST;
+
+	return len >= TTT_ETH_HLEN && frame[0] == dst[0] && memcmp(frame, dst, TTT_ETH_ALEN) == 0 &&
+	       frame[12] == (TTT_ETH_P_EXPERIMENTAL >> 8) &&
+	       frame[13] == (TTT_ETH_P_EXPERIMENTAL & 0xff);
+}
+
+/* Writes the keepalive frame (TTT_KEEPALIVE_LEN bytes) at frame. */
+void ttt_frame_keepalive(uint8_t *frame);
 
 /* The timestamp of a datagram of at least TTT_HDR_LEN bytes. */
 uint64_t ttt_frame_ts(const uint8_t *dgram);

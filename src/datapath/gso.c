@@ -131,7 +131,21 @@ size_t ttt_gso_next(struct ttt_gso *g, uint8_t *out)
 	if (g->finish_csum) {
 		uint8_t *field = out + g->csum_start + g->csum_offset;
 		uint64_t sum = ttt_csum_add(0, out + g->csum_start, g->len - g->csum_start);
-		ttt_csum_store(field, ttt_csum_finish(sum));
+		uint16_t csum = ttt_csum_finish(sum);
+		/* A UDP checksum of 0 means "none" (and over IPv6 the receiver drops
+		 * the datagram): RFC 768 sends 0xffff, its equal in ones' complement,
+		 * as the kernel's skb_checksum_help does for any protocol. */
+		ttt_csum_store(field, csum ? csum : 0xffff);
 	}
 	return g->len;
+}
+
+size_t ttt_gso_fit(struct ttt_gso *g, size_t max_frame)
+{
+	if (!g->seg || g->next || g->payload + g->seg <= max_frame ||
+	    max_frame < g->payload + TTT_GSO_MIN_SEG)
+		return 0;
+	g->seg = max_frame - g->payload;
+	g->count = g->len > g->payload ? (g->len - g->payload + g->seg - 1) / g->seg : 1;
+	return g->count;
 }

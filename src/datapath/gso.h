@@ -38,6 +38,17 @@ struct ttt_gso {
 size_t ttt_gso_begin(struct ttt_gso *g, const struct ttt_vnet_hdr *h, const uint8_t *pkt,
 		     size_t len);
 
+/* Segments smaller than this are not worth making: below it, ttt_gso_fit
+ * leaves the superframe as it is (its frames are then fragmented). */
+#define TTT_GSO_MIN_SEG 256
+
+/* Before the first ttt_gso_next: cuts a TCP superframe into segments whose
+ * frames are at most max_frame bytes long (smaller than the sender's MSS:
+ * the path to the peer takes no more). Returns the new number of frames,
+ * 0 when nothing changed (not a superframe, already fitting, or a segment
+ * would be smaller than TTT_GSO_MIN_SEG). */
+size_t ttt_gso_fit(struct ttt_gso *g, size_t max_frame);
+
 /* Writes the next frame to out (room for the packet's header plus one
  * segment, i.e. at most len bytes) and returns its length; 0 when done. */
 size_t ttt_gso_next(struct ttt_gso *g, uint8_t *out);

@@ -24,6 +24,7 @@ struct ttt_path {
 	atomic_bool stopping;
 	unsigned mtu;
 	uint64_t window_ns;
+	uint64_t keepalive_ns; /* 0: no keepalives */
 	bool fixed_peer; /* explicit peer: datagrams from elsewhere are dropped */
 	bool offload;    /* the tap carries a virtio_net_hdr before every packet */
 	const struct ttt_hmac *hmac;

@@ -44,7 +44,9 @@ struct ttt_rx *ttt_rx_new(struct ttt_path *path, unsigned replay_capacity)
 	if (!rx)
 		return NULL;
 	rx->path = path;
-	rx->max_dgram = ttt_dgram_max(path->mtu);
+	/* Whatever our MTU, take every datagram a v1.4 peer (MTU 1418) sends. */
+	rx->max_dgram = ttt_dgram_max(path->mtu) > TTT_V14_DGRAM_MAX ? ttt_dgram_max(path->mtu)
+								      : TTT_V14_DGRAM_MAX;
 	rx->replay = ttt_replay_new(replay_capacity);
 	rx->bufs = malloc((size_t)RX_MSGS * RX_BUF);
 	if (!rx->replay || !rx->bufs) {
@@ -154,6 +156,10 @@ static int handle(struct ttt_rx *rx, uint8_t *dgram, size_t len, const struct tt
 		return 0;
 	}
 	ttt_rx_follow(rx, src);
+	if (ttt_frame_is_keepalive(dgram + TTT_HDR_LEN, len - TTT_HDR_LEN)) {
+		ttt_count(&rx->path->counters.rx[TTT_RX_KEEPALIVE], 1);
+		return 0;
+	}
 	return ttt_gro_add(&rx->gro, dgram + TTT_HDR_LEN, len - TTT_HDR_LEN);
 }
 

@@ -13,6 +13,7 @@
 #include "receive.h"
 #include "replay.h"
 #include "send.h"
+#include "ttt/util/clock.h"
 
 struct ttt_tunnel {
 	struct ttt_path path;
@@ -56,6 +57,7 @@ static int init_path(struct ttt_tunnel *t, const struct ttt_tunnel_config *cfg)
 	p->sock_fd = cfg->sock_fd;
 	p->mtu = cfg->mtu;
 	p->window_ns = cfg->window_ns;
+	p->keepalive_ns = (uint64_t)cfg->keepalive_s * TTT_NSEC_PER_SEC;
 	p->fixed_peer = cfg->peer != NULL;
 	p->offload = cfg->offload;
 	p->hmac = cfg->hmac;

@@ -9,6 +9,7 @@
 
 #include "frame.h"
 #include "ttt/net/io.h"
+#include "ttt/net/pmtu.h"
 #include "ttt/net/udp.h"
 
 bool ttt_txbatch_init(struct ttt_txbatch *b, size_t cap)
@@ -17,6 +18,7 @@ bool ttt_txbatch_init(struct ttt_txbatch *b, size_t cap)
 	b->buf = malloc(cap);
 	b->cap = cap;
 	b->gso = true;
+	b->gso_max = TTT_TX_GSO_ANY;
 	return b->buf != NULL;
 }
 
@@ -36,8 +38,8 @@ uint8_t *ttt_txbatch_slot(struct ttt_txbatch *b, size_t max)
 /* Whether a datagram of len bytes can join the last run. */
 static bool extends(const struct ttt_txbatch *b, const struct ttt_tx_run *r, size_t len)
 {
-	return b->gso && !r->closed && len <= r->seg && r->count < TTT_TX_GSO_SEGS &&
-	       r->bytes + len <= TTT_TX_GSO_BYTES;
+	return b->gso && !r->closed && len <= r->seg && r->seg <= b->gso_max &&
+	       r->count < TTT_TX_GSO_SEGS && r->bytes + len <= TTT_TX_GSO_BYTES;
 }
 
 void ttt_txbatch_commit(struct ttt_txbatch *b, size_t len, size_t frame_len)
@@ -104,10 +106,48 @@ static void send_singly(const struct ttt_txbatch *b, unsigned i, int fd,
 	}
 }
 
+bool ttt_txbatch_reprobe(struct ttt_txbatch *b, const struct ttt_sockaddr *to,
+			 unsigned *path_mtu)
+{
+	struct ttt_err err;
+	unsigned mtu, over = ttt_pmtu_overhead(to);
+	size_t was = b->gso_max;
+
+	*path_mtu = 0;
+	if (ttt_pmtu_route(to, &mtu, &err) < 0 || mtu <= over + TTT_HDR_LEN)
+		b->gso_max = 0; /* nothing to go by: one datagram per message */
+	else
+		b->gso_max = mtu - over;
+	if (b->gso_max)
+		*path_mtu = mtu;
+	return b->gso_max != was;
+}
+
+/* The kernel refused run i as GSO: learn the path's limit (once per send),
+ * then send the run's datagrams one by one, which the kernel fragments
+ * where they do not fit. */
+static void refused_gso(struct ttt_txbatch *b, unsigned i, int fd, const struct ttt_sockaddr *to,
+			struct ttt_tx_result *res, bool *probed)
+{
+	size_t was = b->gso_max;
+
+	res->gso_refused++;
+	if (!*probed) {
+		*probed = true;
+		(void)ttt_txbatch_reprobe(b, to, &res->path_mtu);
+		/* The route takes these datagrams, yet GSO was refused: none until
+		 * the next probe. */
+		if (b->gso_max >= b->runs[i].seg)
+			b->gso_max = 0;
+		res->limit_changed |= b->gso_max != was;
+	}
+	send_singly(b, i, fd, to, res);
+}
+
 /* One sendmmsg() failure at message i: returns how many messages to skip
  * (0 to retry), or -1 when the socket is gone. */
 static int failed_at(struct ttt_txbatch *b, unsigned i, int fd, const struct ttt_sockaddr *to,
-		     struct ttt_tx_result *res, bool *waited)
+		     struct ttt_tx_result *res, bool *waited, bool *probed)
 {
 	int e = errno;
 
@@ -123,10 +163,8 @@ static int failed_at(struct ttt_txbatch *b, unsigned i, int fd, const struct ttt
 			res->errors += b->runs[k].count;
 		return (int)(b->n - i);
 	}
-	if ((e == EINVAL || e == EIO) && b->runs[i].count > 1) {
-		b->gso = false; /* the path cannot take these datagrams as GSO */
-		res->gso_disabled = true;
-		send_singly(b, i, fd, to, res);
+	if ((e == EMSGSIZE || e == EINVAL || e == EIO) && b->runs[i].count > 1) {
+		refused_gso(b, i, fd, to, res, probed);
 		return 1;
 	}
 	if (ttt_io_classify(e) == TTT_IO_FATAL) {
@@ -140,15 +178,20 @@ static int failed_at(struct ttt_txbatch *b, unsigned i, int fd, const struct ttt
 void ttt_txbatch_send(struct ttt_txbatch *b, int fd, const struct ttt_sockaddr *to,
 		      struct ttt_tx_result *res)
 {
-	bool waited = false;
+	bool waited = false, probed = false;
 	unsigned i = 0;
 
 	memset(res, 0, sizeof(*res));
 	prepare(b, to);
 	while (i < b->n) {
-		int sent = ttt_udp_send(fd, b->msgs + i, b->n - i);
+		int sent;
+		if (b->runs[i].count > 1 && b->runs[i].seg > b->gso_max) {
+			send_singly(b, i++, fd, to, res); /* grouped before the path refused */
+			continue;
+		}
+		sent = ttt_udp_send(fd, b->msgs + i, b->n - i);
 		if (sent < 0) {
-			int skip = failed_at(b, i, fd, to, res, &waited);
+			int skip = failed_at(b, i, fd, to, res, &waited, &probed);
 			if (skip < 0)
 				break;
 			i += (unsigned)skip;

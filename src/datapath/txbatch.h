@@ -4,9 +4,18 @@
  * Datagrams are written one after another into one buffer. Runs of equal
  * size (the segments of one TCP superframe, say) become a single message
  * with UDP_SEGMENT, which the kernel splits (UDP GSO); all messages go out
- * in one sendmmsg(). Where GSO is refused (a path MTU below the datagram
- * size, as over IPv6 with the default MTU), the batch falls back to one
- * message per datagram for good. */
+ * in one sendmmsg().
+ *
+ * The kernel refuses a GSO run (EMSGSIZE) whose datagrams exceed the path
+ * MTU it knows: the route's, or a smaller one an ICMP "fragmentation
+ * needed" / "packet too big" taught it. Then the run goes out one datagram
+ * at a time, which the kernel fragments as it would v1.4's, nothing is
+ * lost, and the path MTU is read back from the route (pmtu.h): from then on
+ * only datagrams that fit it are grouped (gso_max), and the sender cuts TCP
+ * superframes into segments that fit (send.c), so GSO goes on at the
+ * smaller size. The limit is read again from time to time
+ * (ttt_txbatch_reprobe), since the kernel forgets a learnt path MTU after a
+ * while. */
 #ifndef TTT_TXBATCH_H
 #define TTT_TXBATCH_H
 
@@ -21,6 +30,7 @@
 #define TTT_TX_MAX_MSGS 64
 #define TTT_TX_GSO_SEGS 64        /* the kernel's UDP_MAX_SEGMENTS */
 #define TTT_TX_GSO_BYTES 65507    /* the largest UDP payload over IPv4 */
+#define TTT_TX_GSO_ANY SIZE_MAX   /* gso_max while the path refused nothing */
 
 struct ttt_tx_run {
 	size_t start, bytes, seg; /* offset in buf, total length, datagram size */
@@ -32,7 +42,9 @@ struct ttt_tx_run {
 struct ttt_txbatch {
 	uint8_t *buf;
 	size_t cap, used;
-	bool gso; /* UDP_SEGMENT still in use */
+	bool gso;       /* the kernel has UDP_SEGMENT (kfeature.h): else never GSO */
+	size_t gso_max; /* largest datagram in a GSO run: TTT_TX_GSO_ANY until the
+			   path refused one; 0: no GSO until the next probe */
 	unsigned n;
 	struct ttt_tx_run runs[TTT_TX_MAX_MSGS];
 	struct mmsghdr msgs[TTT_TX_MAX_MSGS];
@@ -45,8 +57,10 @@ struct ttt_txbatch {
 
 struct ttt_tx_result {
 	uint64_t frames, bytes, errors; /* datagrams sent (frame bytes), refused */
+	uint64_t gso_refused;           /* GSO runs refused, then sent one by one */
 	int fatal_errno;                /* set when the socket is unusable */
-	bool gso_disabled;              /* GSO was just given up */
+	bool limit_changed;             /* gso_max has a new value */
+	unsigned path_mtu;              /* what the route said (0: nothing) */
 };
 
 /* A batch of cap bytes; false on ENOMEM. */
@@ -64,6 +78,17 @@ void ttt_txbatch_commit(struct ttt_txbatch *b, size_t len, size_t frame_len);
 static inline bool ttt_txbatch_empty(const struct ttt_txbatch *b)
 {
 	return b->n == 0;
+}
+
+/* Reads the path MTU to `to` again and sets gso_max from it; true when
+ * gso_max changed (*path_mtu: what the route said, 0 when nothing). */
+bool ttt_txbatch_reprobe(struct ttt_txbatch *b, const struct ttt_sockaddr *to,
+			 unsigned *path_mtu);
+
+/* Forgets what the path refused (a new peer, a new path). */
+static inline void ttt_txbatch_path_reset(struct ttt_txbatch *b)
+{
+	b->gso_max = TTT_TX_GSO_ANY;
 }
 
 /* Sends everything to `to` over fd and empties the batch. */

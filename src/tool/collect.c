@@ -282,8 +282,9 @@ bool tunnel_is_counter(const char *key)
 
 bool tunnel_is_drop(const char *key)
 {
-	static const char *const traffic[] = { "tx_frames", "tx_bytes", "rx_frames", "rx_bytes",
-					       "rx_peer_changes" };
+	static const char *const traffic[] = { "tx_frames",	 "tx_bytes",	   "rx_frames",
+					       "rx_bytes",	 "rx_peer_changes", "tx_keepalive",
+					       "rx_keepalive",	 "tx_gso_refused", "tx_resegmented" };
 
 	if (!tunnel_is_counter(key))
 		return false;

@@ -4,8 +4,9 @@
  * One family at a time (HELP, TYPE, then a sample per tunnel), every sample
  * labelled tunnel (the control socket's name: unique on the node), network,
  * pod ("namespace/name") and interface, "" where unknown. Counter names map
- * to families: tx_frames -> tinytaptunnel_tx_frames_total, likewise bytes
- * and rx_peer_changes; every other tx_X / rx_X (drops and errors) ->
+ * to families: tx_frames -> tinytaptunnel_tx_frames_total, likewise bytes,
+ * rx_peer_changes, the keepalives and the path MTU's (tx_gso_refused,
+ * tx_resegmented); every other tx_X / rx_X (drops and errors) ->
  * tinytaptunnel_{tx,rx}_dropped_total{reason="X"}, zeros included so that
  * rate() has a series from the start. */
 #include <errno.h>
@@ -150,6 +151,12 @@ void metrics_write(FILE *out, const struct tunnels *ts)
 	counter(out, ts, "rx_frames", "Authentic frames received from the peer and delivered.");
 	counter(out, ts, "rx_bytes", "Bytes of frames received from the peer and delivered.");
 	counter(out, ts, "rx_peer_changes", "Times the peer was learnt or moved (discovery).");
+	counter(out, ts, "tx_keepalive", "Keepalives sent (--keepalive).");
+	counter(out, ts, "rx_keepalive", "Authentic keepalives received (never delivered).");
+	counter(out, ts, "tx_gso_refused", "Runs of datagrams the path refused as one UDP GSO send "
+					   "(then sent one by one, fragmented by the kernel).");
+	counter(out, ts, "tx_resegmented", "TCP superframes cut into smaller segments to fit the "
+					   "path MTU.");
 	drops(out, ts, "tx", "Frames from the interface not sent, and failures, by reason.");
 	drops(out, ts, "rx", "Datagrams from the network dropped, and failures, by reason.");
 }

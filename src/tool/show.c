@@ -156,6 +156,17 @@ static void show_counters(FILE *out, const struct tunnel *t)
 		fputc('\n', out);
 	if (tunnel_num(t, "rx_peer_changes"))
 		field(out, "peer changes", tunnel_get(t, "rx_peer_changes"));
+	if (tunnel_num(t, "tx_keepalive") || tunnel_num(t, "rx_keepalive")) {
+		snprintf(line, sizeof(line), "%" PRIu64 " sent, %" PRIu64 " received",
+			 tunnel_num(t, "tx_keepalive"), tunnel_num(t, "rx_keepalive"));
+		field(out, "keepalives", line);
+	}
+	if (tunnel_num(t, "tx_gso_refused")) {
+		snprintf(line, sizeof(line), "smaller than our datagrams: %" PRIu64 " GSO runs refused, "
+			 "%" PRIu64 " TCP superframes cut to fit", tunnel_num(t, "tx_gso_refused"),
+			 tunnel_num(t, "tx_resegmented"));
+		field(out, "path MTU", line);
+	}
 }
 
 static void show_worker(FILE *out, const struct tunnel *t, uint64_t now)

@@ -23,6 +23,7 @@
 #include "ttt/datapath/tunnel.h"
 #include "ttt/net/addr.h"
 #include "ttt/net/link.h"
+#include "ttt/net/pmtu.h"
 #include "ttt/net/tap.h"
 #include "ttt/net/udp.h"
 #include "ttt/util/clock.h"
@@ -80,6 +81,21 @@ static int setup_socket(struct worker *w, struct ttt_err *err)
 		return ttt_err_prefix(err, "peer address '%s'", w->opt.peer);
 	w->have_peer = true;
 	return 0;
+}
+
+/* Without --mtu, the tap's MTU follows from the path (pmtu.h). */
+static void choose_mtu(struct worker *w)
+{
+	struct ttt_pmtu_choice c;
+
+	if (w->opt.mtu_given)
+		return;
+	ttt_pmtu_choose(&w->local, w->dual_stack, w->have_peer ? &w->peer : NULL, &c);
+	w->opt.mtu = c.tap_mtu;
+	if (c.found)
+		ttt_info("MTU %u from the path (%s)", c.tap_mtu, c.how);
+	else
+		ttt_warn("cannot tell the path MTU (%s); using MTU %u", c.how, c.tap_mtu);
 }
 
 static int setup_key(struct worker *w, struct ttt_err *err)
@@ -206,6 +222,7 @@ static int start_tunnel(struct worker *w, struct ttt_err *err)
 		.hmac = w->hmac,
 		.mtu = w->opt.mtu,
 		.window_ns = w->opt.window_ns,
+		.keepalive_s = w->opt.keepalive,
 		.peer = w->have_peer ? &w->peer : NULL,
 		.replay_capacity = 0,
 		.replay_floor = w->replay_floor,
@@ -222,8 +239,11 @@ static int start(struct worker *w, struct ttt_err *err)
 {
 	char a[TTT_ADDRSTRLEN], b[TTT_ADDRSTRLEN];
 
-	if (setup_signals(w, err) < 0 || setup_socket(w, err) < 0 || setup_key(w, err) < 0 ||
-	    setup_replay(w, err) < 0 || setup_tap(w, err) < 0 || start_tunnel(w, err) < 0)
+	if (setup_signals(w, err) < 0 || setup_socket(w, err) < 0)
+		return -1;
+	choose_mtu(w);
+	if (setup_key(w, err) < 0 || setup_replay(w, err) < 0 || setup_tap(w, err) < 0 ||
+	    start_tunnel(w, err) < 0)
 		return -1;
 	ttt_info("Created tunnel at interface %s with MTU %u", w->ifname, w->opt.mtu);
 	ttt_info("listening on %s, %s %s", ttt_sockaddr_str(&w->local, a),
@@ -299,7 +319,7 @@ static void setup_status(struct worker *w)
 
 static void log_stats(struct worker *w, enum ttt_log_level level)
 {
-	char line[900];
+	char line[1400];
 
 	ttt_tunnel_stats(w->tunnel, line, sizeof(line));
 	ttt_log(level, "stats: %s", line);

@@ -34,8 +34,12 @@ void ttt_options_usage(FILE *out, const char *prog)
 		"\n"
 		"Options:\n"
 		"  --ifname NAME     name of the tap (default: the kernel picks tapN)\n"
-		"  --mtu N           MTU of the tap (default %d, %d-%d)\n"
+		"  --mtu N           MTU of the tap, %d-%d (default: from the path to the\n"
+		"                    peer, e.g. 1418 over IPv4 at 1500, 1398 over IPv6; at\n"
+		"                    most %d; %d when the path tells nothing)\n"
 		"  --window SECONDS  accept timestamps this far from now (default 3.0)\n"
+		"  --keepalive SECS  send an authenticated keepalive when nothing was sent for\n"
+		"                    SECS seconds (keeps NAT mappings open; default 0: off)\n"
 		"  --tap-fd N        use the inherited tap descriptor N instead of creating one\n"
 		"  --socket-fd N     use the inherited bound UDP socket N; <local address> must\n"
 		"                    name the address it is bound to\n"
@@ -69,7 +73,8 @@ void ttt_options_usage(FILE *out, const char *prog)
 		"--control-fd, --replay-fd, --restarts and --since are set by --supervise for its\n"
 		"child.\n"
 		"Signals: SIGUSR1 prints the counters; SIGTERM, SIGINT and SIGHUP stop it.\n",
-		prog, prog, TTT_MTU_DEFAULT, TTT_MTU_MIN, TTT_MTU_MAX, TTT_LOG_MAX_DEFAULT);
+		prog, prog, TTT_MTU_MIN, TTT_MTU_MAX, TTT_MTU_DEFAULT, TTT_MTU_DEFAULT,
+		TTT_LOG_MAX_DEFAULT);
 }
 
 static int parse_ulong(const char *s, unsigned long max, unsigned long *v)
@@ -98,6 +103,26 @@ int ttt_check_window(double seconds, uint64_t *window_ns, struct ttt_err *err)
 		return ttt_err_set(err, "must be a number of seconds above 0, up to %d",
 				   TTT_WINDOW_MAX_SECONDS);
 	*window_ns = (uint64_t)(seconds * (double)TTT_NSEC_PER_SEC + 0.5);
+	return 0;
+}
+
+int ttt_check_keepalive(double v, unsigned *seconds, struct ttt_err *err)
+{
+	if (!isfinite(v) || v != floor(v) || v < 0 || v > TTT_KEEPALIVE_MAX_SECONDS)
+		return ttt_err_set(err, "must be a whole number of seconds from 0 (off) to %d",
+				   TTT_KEEPALIVE_MAX_SECONDS);
+	*seconds = (unsigned)v;
+	return 0;
+}
+
+int ttt_parse_keepalive(const char *s, unsigned *seconds, struct ttt_err *err)
+{
+	unsigned long v;
+
+	if (parse_ulong(s, ULONG_MAX, &v) < 0)
+		v = ULONG_MAX; /* not digits: refused by the range check below */
+	if (ttt_check_keepalive(v > TTT_KEEPALIVE_MAX_SECONDS ? -1.0 : (double)v, seconds, err) < 0)
+		return ttt_err_prefix(err, "keepalive '%s'", s);
 	return 0;
 }
 
@@ -149,12 +174,13 @@ int ttt_parse_bytes(const char *s, unsigned long long *bytes, struct ttt_err *er
 enum { OPT_IFNAME = 256, OPT_MTU, OPT_WINDOW, OPT_TAP_FD, OPT_SOCKET_FD, OPT_READY_FD,
        OPT_NO_OFFLOAD, OPT_SUPERVISE, OPT_LINK, OPT_DERIVE_KEY, OPT_REPLAY_STATE, OPT_REPLAY_FD,
        OPT_LOG_FILE, OPT_LOG_MAX, OPT_CONTROL_DIR, OPT_NAME, OPT_CONTROL_FD, OPT_RESTARTS,
-       OPT_SINCE }; /* OPT_CONTROL_DIR..OPT_SINCE: take_control() */
+       OPT_SINCE, OPT_KEEPALIVE }; /* OPT_CONTROL_DIR..OPT_SINCE: take_control() */
 
 static const struct option long_options[] = {
 	{ "ifname", required_argument, NULL, OPT_IFNAME },
 	{ "mtu", required_argument, NULL, OPT_MTU },
 	{ "window", required_argument, NULL, OPT_WINDOW },
+	{ "keepalive", required_argument, NULL, OPT_KEEPALIVE },
 	{ "tap-fd", required_argument, NULL, OPT_TAP_FD },
 	{ "socket-fd", required_argument, NULL, OPT_SOCKET_FD },
 	{ "ready-fd", required_argument, NULL, OPT_READY_FD },
@@ -246,7 +272,10 @@ static int take_option(int c, const char *arg, struct ttt_options *o, struct ttt
 		o->ifname = arg;
 		return 1;
 	case OPT_MTU:
+		o->mtu_given = true;
 		return ttt_parse_mtu(arg, &o->mtu, err) < 0 ? -1 : 1;
+	case OPT_KEEPALIVE:
+		return ttt_parse_keepalive(arg, &o->keepalive, err) < 0 ? -1 : 1;
 	case OPT_WINDOW:
 		return ttt_parse_window(arg, &o->window_ns, err) < 0 ? -1 : 1;
 	case OPT_TAP_FD:
@@ -422,7 +451,10 @@ void ttt_options_to_argv(const struct ttt_options *o, const char *prog, struct t
 	if (o->log_max != TTT_LOG_MAX_DEFAULT)
 		put_num(out, &k, &slot, "--log-max", o->log_max);
 	put_control(out, &k, &slot, o);
-	put_num(out, &k, &slot, "--mtu", o->mtu);
+	if (o->mtu_given)
+		put_num(out, &k, &slot, "--mtu", o->mtu);
+	if (o->keepalive)
+		put_num(out, &k, &slot, "--keepalive", o->keepalive);
 	snprintf(out->num[slot], sizeof(out->num[slot]), "%llu.%09llu",
 		 (unsigned long long)(o->window_ns / TTT_NSEC_PER_SEC),
 		 (unsigned long long)(o->window_ns % TTT_NSEC_PER_SEC));

@@ -6,6 +6,10 @@
 # received and loss), ping RTT (median), the workers' CPU use and memory;
 # then CNI ADD+DEL latency of our plugin next to Debian's ptp plugin, and
 # the MAC's speed. Prints one table with ratios against vxlan.
+# Then ttt-worker with default options (the MTU from the path) over other
+# underlays, TCP 1 stream each, with the ratio to the 1500-byte IPv4 path of
+# the same run: a 1400-byte IPv4 veth, an IPv6 veth at 1500, and two routers
+# with a 1400-byte link between them (the workers' own links at 1500).
 #
 # Needs root, iperf3 and (for the CNI row) containernetworking-plugins.
 # BENCH_SECONDS sets the length of each iperf3 run (default 5).
@@ -22,6 +26,7 @@ ID=$$
 A=tttb-$ID-a
 B=tttb-$ID-b
 C=tttb-$ID-c
+UNDERLAY_NS=("tttb-$ID-d" "tttb-$ID-e" "tttb-$ID-r1" "tttb-$ID-r2")
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/ttt-bench.XXXXXX")
 PIDS=()
 
@@ -29,7 +34,7 @@ cleanup() {
 	local p
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
 	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
-	for n in "$A" "$B" "$C"; do ip netns del "$n" 2>/dev/null; done
+	for n in "$A" "$B" "$C" "${UNDERLAY_NS[@]}"; do ip netns del "$n" 2>/dev/null; done
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -155,6 +160,92 @@ ratio() {
 	awk -v a="$1" -v b="$2" 'BEGIN { if (a+0 > 0 && b+0 > 0) printf "%.2f", a / b; else printf "n/a" }'
 }
 
+# --- other underlays ---------------------------------------------------------
+
+# pair_tcp1 NS_A NS_B LOCAL_A PEER_A LOCAL_B PEER_B [PRIME]: two workers with
+# default options, iperf3 TCP 1 stream from A to B through them (Gbit/s, or
+# n/a when it does not pass); PRIME: a full-size ping first, so the path MTU
+# is known to both kernels (as it soon is on a real path).
+pair_tcp1() {
+	local na=$1 nb=$2 wa wb srv r
+	ip netns exec "$na" "$WORKER" -q "$TMP/k" "$3" "$4" 2>"$TMP/ua.log" &
+	wa=$!
+	ip netns exec "$nb" "$WORKER" -q "$TMP/k" "$5" "$6" 2>"$TMP/ub.log" &
+	wb=$!
+	PIDS+=("$wa" "$wb")
+	for _ in $(seq 50); do
+		ip -n "$na" link show tap0 >/dev/null 2>&1 && ip -n "$nb" link show tap0 >/dev/null 2>&1 && break
+		sleep 0.1
+	done
+	ip -n "$na" addr add 198.19.0.1/24 dev tap0 && ip -n "$nb" addr add 198.19.0.2/24 dev tap0 ||
+		{ echo "n/a"; return; }
+	ip netns exec "$nb" iperf3 -s -1 >/dev/null 2>&1 &
+	srv=$!
+	PIDS+=("$srv")
+	sleep 0.5
+	ip netns exec "$na" ping -c 3 -i 0.2 -W 1 -q 198.19.0.2 >/dev/null 2>&1
+	[ -n "${7:-}" ] && ip netns exec "$na" ping -c 3 -i 0.2 -W 1 -q -M "do" -s 1390 198.19.0.2 >/dev/null 2>&1
+	if ip netns exec "$na" iperf3 -c 198.19.0.2 -t "$SECS" -J >"$TMP/iperf.json" 2>/dev/null; then
+		r=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("%.2f" % (d["end"]["sum_received"]["bits_per_second"]/1e9))' "$TMP/iperf.json")
+	else
+		r=n/a
+	fi
+	kill "$wa" "$wb" "$srv" 2>/dev/null
+	wait "$wa" "$wb" "$srv" 2>/dev/null
+	echo "$r"
+}
+
+# veth_pair NS_A NS_B MTU: namespaces joined by a veth with that MTU, with
+# 198.18.6.1-2/24 and 2001:db8:6::1-2/64.
+veth_pair() {
+	ip netns add "$1" && ip netns add "$2" || return 1
+	ip link add eth0 netns "$1" type veth peer name eth0 netns "$2" || return 1
+	ip -n "$1" addr add 198.18.6.1/24 dev eth0 && ip -n "$2" addr add 198.18.6.2/24 dev eth0 &&
+		ip -n "$1" addr add 2001:db8:6::1/64 dev eth0 nodad &&
+		ip -n "$2" addr add 2001:db8:6::2/64 dev eth0 nodad || return 1
+	for n in "$1" "$2"; do ip -n "$n" link set lo up && ip -n "$n" link set eth0 mtu "$3" up; done
+}
+
+# routed D R1 R2 E: D -- R1 == R2 -- E, the R1-R2 link at 1400, the others at
+# 1500; forwarding in R1 and R2 only.
+routed() {
+	local d=$1 r1=$2 r2=$3 e=$4 n
+	for n in "$d" "$r1" "$r2" "$e"; do ip netns add "$n" || return 1; ip -n "$n" link set lo up; done
+	ip link add eth0 netns "$d" type veth peer name lan netns "$r1" &&
+		ip link add mid netns "$r1" type veth peer name mid netns "$r2" &&
+		ip link add eth0 netns "$e" type veth peer name lan netns "$r2" || return 1
+	ip -n "$d" addr add 198.18.7.1/24 dev eth0
+	ip -n "$r1" addr add 198.18.7.254/24 dev lan
+	ip -n "$r1" addr add 198.18.8.1/24 dev mid
+	ip -n "$r2" addr add 198.18.8.2/24 dev mid
+	ip -n "$r2" addr add 198.18.9.254/24 dev lan
+	ip -n "$e" addr add 198.18.9.1/24 dev eth0
+	ip -n "$r1" link set dev mid mtu 1400
+	ip -n "$r2" link set dev mid mtu 1400
+	for n in "$d:eth0" "$e:eth0" "$r1:lan" "$r1:mid" "$r2:lan" "$r2:mid"; do
+		ip -n "${n%%:*}" link set dev "${n#*:}" up
+	done
+	ip netns exec "$r1" sysctl -qw net.ipv4.ip_forward=1
+	ip netns exec "$r2" sysctl -qw net.ipv4.ip_forward=1
+	ip -n "$d" route add default via 198.18.7.254
+	ip -n "$e" route add default via 198.18.9.254
+	ip -n "$r1" route add 198.18.9.0/24 via 198.18.8.2
+	ip -n "$r2" route add 198.18.7.0/24 via 198.18.8.1
+}
+
+other_underlays() {
+	local d=${UNDERLAY_NS[0]} e=${UNDERLAY_NS[1]} r1=${UNDERLAY_NS[2]} r2=${UNDERLAY_NS[3]}
+	veth_pair "$d" "$e" 1400 && U_1400=$(pair_tcp1 "$d" "$e" 198.18.6.1:9123 198.18.6.2:9123 \
+		198.18.6.2:9123 198.18.6.1:9123)
+	ip -n "$d" link set eth0 mtu 1500 && ip -n "$e" link set eth0 mtu 1500 &&
+		U_V6=$(pair_tcp1 "$d" "$e" "[2001:db8:6::1]:9123" "[2001:db8:6::2]:9123" \
+			"[2001:db8:6::2]:9123" "[2001:db8:6::1]:9123")
+	ip netns del "$d"
+	ip netns del "$e"
+	routed "$d" "$r1" "$r2" "$e" && U_HOP=$(pair_tcp1 "$d" "$e" 198.18.7.1:9123 198.18.9.1:9123 \
+		198.18.9.1:9123 198.18.7.1:9123 prime)
+}
+
 cni_latency() {
 	local plugin=$1 conf=$2 n=${CNI_ROUNDS:-20} t0 t1 i
 	t0=$(date +%s%N)
@@ -190,6 +281,7 @@ measure vxlan 198.19.1.2
 [ "$GRETAP" = yes ] && measure gretap 198.19.2.2
 measure ttt 198.19.0.2
 PEAK_RSS=$(( $(rss "$WA" VmHWM) > $(rss "$WB" VmHWM) ? $(rss "$WA" VmHWM) : $(rss "$WB" VmHWM) ))
+other_underlays
 cni_rows
 "$BUILD/tests/hmac_bench" >"$TMP/hmac.txt"
 "$BUILD/tests/replay_bench" >"$TMP/replay.txt"
@@ -210,6 +302,12 @@ done
 printf '| ttt-worker / vxlan | %s x | %s x | %s x | %s x |\n' \
 	"$(ratio "$R_tcp1_ttt" "$R_tcp1_vxlan")" "$(ratio "$R_tcp4_ttt" "$R_tcp4_vxlan")" \
 	"$(ratio "$R_udp_ttt" "$R_udp_vxlan")" "$(ratio "$R_rtt_ttt" "$R_rtt_vxlan")"
+printf '\n| underlay (ttt-worker, default options) | TCP 1 stream | ratio to the 1500-byte IPv4 path |\n|---|---|---|\n'
+printf '| IPv4 veth, MTU 1500 (the row above) | %s Gbit/s | 1.00 x |\n' "$R_tcp1_ttt"
+printf '| IPv4 veth, MTU 1400 on both ends | %s Gbit/s | %s x |\n' "${U_1400:-n/a}" "$(ratio "${U_1400:-0}" "$R_tcp1_ttt")"
+printf '| IPv6 veth, MTU 1500 | %s Gbit/s | %s x |\n' "${U_V6:-n/a}" "$(ratio "${U_V6:-0}" "$R_tcp1_ttt")"
+printf '| IPv4, two routers with a 1400-byte link between them | %s Gbit/s | %s x |\n' "${U_HOP:-n/a}" \
+	"$(ratio "${U_HOP:-0}" "$R_tcp1_ttt")"
 printf '\n| ttt-worker | figure |\n|---|---|\n'
 printf '| CPU of both workers during TCP 1 stream | %s %% of one core |\n' "$CPU_TCP1"
 printf '| idle RSS (largest worker) | %s KiB |\n' "$IDLE_RSS"

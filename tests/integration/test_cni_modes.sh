@@ -30,21 +30,40 @@ check "L2: DEL host 2" cni_ok h2 DEL ctr-b c2 "$TMP/b.json"
 check "L2: nothing left on host 1" nothing_left h1 c1
 check "L2: nothing left on host 2" nothing_left h2 c2
 
-# IPv6 underlay and IPv6 addresses from host-local; MTU lowered for the
-# 40-byte IPv6 header.
-conf "$TMP/a6.json" h1 "[2001:db8::1]:9123" "[2001:db8::2]:9123" \
-	"$(host_local 2001:db8:ff::/64 2001:db8:ff::10 2001:db8:ff::10 h1)" '"mtu":1398'
+# IPv6 underlay and IPv6 addresses from host-local. Host 1 has no "mtu": it
+# takes 1398 from the path (the 40-byte IPv6 header), as host 2 is told; host
+# 2 sends keepalives.
+CNIVER=1.1.0 conf "$TMP/a6.json" h1 "[2001:db8::1]:9123" "[2001:db8::2]:9123" \
+	"$(host_local 2001:db8:ff::/64 2001:db8:ff::10 2001:db8:ff::10 h1)"
 conf "$TMP/b6.json" h2 "[2001:db8::2]:9123" "[2001:db8::1]:9123" \
-	"$(host_local 2001:db8:ff::/64 2001:db8:ff::20 2001:db8:ff::20 h2)" '"mtu":1398'
+	"$(host_local 2001:db8:ff::/64 2001:db8:ff::20 2001:db8:ff::20 h2)" '"mtu":1398,"keepalive":1'
 check "IPv6: ADD on host 1" cni_ok h1 ADD ctr-a c1 "$TMP/a6.json"
 check "IPv6: the result's address" test "$(json "$TMP/out.json" ips.0.address)" = 2001:db8:ff::10/64
+check "IPv6: the result reports the MTU taken from the path, 1398" \
+	test "$(json "$TMP/out.json" interfaces.0.mtu)" = 1398
+check "IPv6: net1 has it" sh -c "ip -n $(ns c1) link show net1 | grep -q 'mtu 1398'"
+check "IPv6: the worker was told it" \
+	sh -c "tr '\0' ' ' </proc/$(worker_pid h1 ctr-a)/cmdline | grep -q -- '--mtu 1398 '"
 $CNIJSON prev "$TMP/a6.json" "$TMP/out.json" >"$TMP/a6.check.json"
 check "IPv6: ADD on host 2" cni_ok h2 ADD ctr-b c2 "$TMP/b6.json"
 check "IPv6: the address is no longer tentative" \
 	sh -c "! ip -n $(ns c1) addr show net1 | grep -q tentative"
 check "IPv6: ping6 between containers" pings c1 -c 3 -i 0.2 2001:db8:ff::20
 check "IPv6: full-size ping6 (MTU 1398)" pings c2 -c 2 -i 0.2 -M do -s 1350 2001:db8:ff::10
-check "IPv6: CHECK" cni_ok h1 CHECK ctr-a c1 "$TMP/a6.check.json"
+check "IPv6: CHECK (against the MTU ADD chose)" cni_ok h1 CHECK ctr-a c1 "$TMP/a6.check.json"
+on c1 ip link set net1 mtu 1418
+cni h1 CHECK ctr-a c1 "$TMP/a6.check.json"
+check "IPv6: CHECK notices a changed MTU" cni_error 103 "MTU of net1 is 1418, expected 1398"
+on c1 ip link set net1 mtu 1398
+check "IPv6: host 2's worker sends keepalives" \
+	sh -c "tr '\0' ' ' </proc/$(worker_pid h2 ctr-b)/cmdline | grep -q -- '--keepalive 1 '"
+# stats_keepalive: SIGUSR1 to host 1's supervisor (passed to its worker),
+# then whether the latest statistics count a keepalive.
+stats_keepalive() {
+	kill -USR1 "$(worker_pid h1 ctr-a)" && sleep 0.3 &&
+		grep 'stats:' "$TMP/state-h1/$NET/ctr-a:net1.log" | tail -n 1 | grep -q "rx_keepalive=[1-9]"
+}
+check "IPv6: host 1's worker counts them" wait_for 5 stats_keepalive
 check "IPv6: DEL host 1" cni_ok h1 DEL ctr-a c1 "$TMP/a6.json"
 check "IPv6: DEL again" cni_ok h1 DEL ctr-a c1 "$TMP/a6.json"
 check "IPv6: DEL host 2" cni_ok h2 DEL ctr-b c2 "$TMP/b6.json"

@@ -58,6 +58,7 @@ refuse "unreadable key file" 1 "cannot open key file $TMP/k: Permission denied" 
 	setpriv --reuid=65534 --regid=65534 --clear-groups -- "$WORKER" "$TMP/k" 198.18.0.1:9123
 refuse "bad MTU" 2 "MTU '40'" --mtu 40 "$TMP/k" :9123
 refuse "bad window" 2 "window '-1'" --window -1 "$TMP/k" :9123
+refuse "bad keepalive" 2 "keepalive '1.5': must be a whole number of seconds" --keepalive 1.5 "$TMP/k" :9123
 refuse "interface name taken by a veth" 1 "interface eth0 already exists" \
 	--ifname eth0 "$TMP/k" :9123
 refuse "inherited descriptor that is not a tap" 1 "descriptor 0 is not a tap" \

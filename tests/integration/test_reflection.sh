@@ -60,4 +60,20 @@ check "the peer's traffic got through: ${got:-0} of 30 pings answered (at least 
 rp=$(counter w1 rx_replay)
 echo "# worker 1: rx_replay=$rp rx_reflected=$r"
 check "pings flow after the attack" pings h1 -c 3 -i 0.2 198.19.6.2
+
+# Keepalives are sealed datagrams too: one sent back is refused as reflected,
+# never counted as the peer's keepalive. Worker 3 (in worker 1's place) only
+# sends keepalives; worker 2 sends none.
+stop_worker w1
+check "worker 3, with --keepalive 1, in worker 1's place" start_worker w3 h1 --keepalive 1 \
+	"$TMP/k" 198.18.0.1:9123 198.18.0.2:9123
+on h2 "$PY" "$ROOT/tests/tools/reflect.py" eth0 198.18.0.1:9123 198.18.0.2:9123 3.5 \
+	>"$TMP/reflected2" 2>"$TMP/reflect2.err"
+n=$(grep -x "[0-9]*" "$TMP/reflected2")
+diag "$TMP/reflect2.err"
+k=$(counter w3 tx_keepalive) r=$(counter w3 rx_reflected) ka=$(counter w3 rx_keepalive)
+echo "# worker 3: tx_keepalive=$k rx_reflected=$r rx_keepalive=$ka; reflected ${n:-?}"
+check "the attacker reflected worker 3's keepalives (${n:-0}, at least 2)" test "${n:-0}" -ge 2
+check "worker 3 refused them as reflected (rx_reflected=${r:-0}, at least 2)" test "${r:-0}" -ge 2
+check "and took none of them for the peer's keepalive (rx_keepalive=${ka:-?})" test "${ka:-x}" = 0
 done_testing

@@ -6,12 +6,16 @@
                                 "<bytes> <sha256>"
   tcpxfer.py send TO BYTES SEED connect, send BYTES pseudo-random bytes
                                 derived from SEED, print "<bytes> <sha256>"
-Addresses are host:port or [v6]:port.
+Addresses are host:port or [v6]:port. With TCPXFER_TIMING=FILE, send also
+writes the seconds from connect to the peer's close into FILE (for figures
+that are reported, never asserted).
 """
 import hashlib
+import os
 import random
 import socket
 import sys
+import time
 
 
 def addr(text):
@@ -43,6 +47,7 @@ def serve(listen):
 
 def send(to, nbytes, seed):
     fam, a = addr(to)
+    start = time.monotonic()
     s = socket.create_connection(a, timeout=60)
     rng = random.Random(seed)
     h, left = hashlib.sha256(), nbytes
@@ -54,6 +59,9 @@ def send(to, nbytes, seed):
     s.shutdown(socket.SHUT_WR)
     s.recv(1)
     s.close()
+    if os.environ.get("TCPXFER_TIMING"):
+        with open(os.environ["TCPXFER_TIMING"], "w") as f:
+            f.write("%.6f\n" % (time.monotonic() - start))
     print(nbytes, h.hexdigest(), flush=True)
 
 

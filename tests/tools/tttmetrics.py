@@ -30,7 +30,8 @@ import yaml
 
 from prometheus_client.parser import text_string_to_metric_families
 
-SPECIAL = {"tx_frames", "tx_bytes", "rx_frames", "rx_bytes", "rx_peer_changes"}
+SPECIAL = {"tx_frames", "tx_bytes", "rx_frames", "rx_bytes", "rx_peer_changes", "tx_keepalive",
+           "rx_keepalive", "tx_gso_refused", "tx_resegmented"}
 
 
 def parse(text):

@@ -156,7 +156,7 @@ static void config_full(void **state)
 	static const char *json =
 		"{\"cniVersion\":\"1.0.0\",\"name\":\"lab-link\",\"type\":\"tinytaptunnel\","
 		"\"keyFile\":\"/k\",\"listen\":\"198.18.0.1:9123\",\"peer\":\"198.18.0.2:9123\","
-		"\"mtu\":1400,\"mac\":\"02:00:00:00:00:01\",\"window\":2.5,"
+		"\"mtu\":1400,\"mac\":\"02:00:00:00:00:01\",\"window\":2.5,\"keepalive\":25,"
 		"\"ipam\":{\"type\":\"host-local\",\"subnet\":\"198.19.0.0/24\"},"
 		"\"unknownField\":{\"ignored\":true}}";
 	struct cni_config c;
@@ -171,6 +171,8 @@ static void config_full(void **state)
 	assert_string_equal(c.listen, "198.18.0.1:9123");
 	assert_string_equal(c.peer, "198.18.0.2:9123");
 	assert_int_equal(c.mtu, 1400);
+	assert_true(c.mtu_given);
+	assert_int_equal(c.keepalive, 25);
 	assert_true(c.have_mac);
 	assert_int_equal(c.mac[5], 1);
 	assert_int_equal(c.window_ns, 2500000000ULL);
@@ -187,6 +189,8 @@ static void config_defaults(void **state)
 	(void)state;
 	assert_int_equal(parse("{\"cniVersion\":\"0.3.1\",\"name\":\"n\"}", NULL, &c, &e), 0);
 	assert_int_equal(c.mtu, 1418);
+	assert_false(c.mtu_given); /* ADD takes it from the path */
+	assert_int_equal(c.keepalive, 0);
 	assert_false(c.have_mac);
 	assert_null(c.peer);
 	assert_null(c.ipam_type);
@@ -471,6 +475,11 @@ static void config_refusals(void **state)
 		{ "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"mtu\":true}", 7, "'mtu' must be a number" },
 		{ "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"mtu\":65454}", 7, "whole number" },
 		{ "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"window\":3601}", 7, "'window'" },
+		{ "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"keepalive\":\"25\"}", 7,
+		  "'keepalive' must be a number" },
+		{ "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"keepalive\":65536}", 7,
+		  "'keepalive' must be a whole number of seconds from 0" },
+		{ "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"keepalive\":0.5}", 7, "'keepalive'" },
 		{ "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"mac\":\"00:00:00:00:00:00\"}", 7, "'mac'" },
 		{ "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"mac\":\"02:00:00:00:00:0\"}", 7, "'mac'" },
 		{ "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"listen\":\"[::1]\"}", 7, "'listen'" },

@@ -232,6 +232,30 @@ static void timestamp_is_big_endian(void **state)
 	free(d);
 }
 
+/* The keepalive frame: an Ethernet header to the pause group address with
+ * the experimental EtherType; recognised exactly, at any length >= 14. */
+static void keepalive_frame(void **state)
+{
+	uint8_t f[64];
+
+	(void)state;
+	memset(f, 0xee, sizeof(f));
+	ttt_frame_keepalive(f);
+	assert_memory_equal(f, "\x01\x80\xc2\x00\x00\x01\x02\x00\x00\x00\x00\x00\x88\xb5", 14);
+	assert_int_equal(f[14], 0xee); /* nothing written past the header */
+	assert_true(ttt_frame_is_keepalive(f, TTT_KEEPALIVE_LEN));
+	assert_true(ttt_frame_is_keepalive(f, 60));
+	assert_false(ttt_frame_is_keepalive(f, 13));
+	f[5] = 0x0e; /* LLDP's group address: not ours */
+	assert_false(ttt_frame_is_keepalive(f, 14));
+	f[5] = 0x01;
+	f[13] = 0xb6; /* another EtherType */
+	assert_false(ttt_frame_is_keepalive(f, 14));
+	f[13] = 0xb5;
+	f[0] = 0xff; /* broadcast, as tttpeer's test frames */
+	assert_false(ttt_frame_is_keepalive(f, 14));
+}
+
 static void verdict_names(void **state)
 {
 	(void)state;
@@ -254,6 +278,7 @@ int main(void)
 		cmocka_unit_test(runt_frames),
 		cmocka_unit_test(timestamp_is_big_endian),
 		cmocka_unit_test(verdict_names),
+		cmocka_unit_test(keepalive_frame),
 	};
 
 	return cmocka_run_group_tests_name("frame", tests, load_vectors, free_vectors);

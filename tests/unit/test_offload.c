@@ -160,6 +160,106 @@ static void partial_checksum_completed(void **state)
 	assert_int_equal(ttt_gso_next(&g, out), 0);
 }
 
+/* A UDP-over-IPv6 packet from the tap (NEEDS_CSUM: the field holds the
+ * pseudo-header sum) whose two payload bytes at 48 are `adjust`. */
+static size_t make_udp6(uint8_t *f, const uint8_t adjust[2])
+{
+	size_t l3 = 14, l4 = l3 + 40, l4len = 8 + 32, len = l4 + l4len;
+	uint32_t ps;
+
+	memset(f, 0, len);
+	memcpy(f, "\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x86\xdd", 14);
+	f[l3] = 0x60;
+	ttt_put_be16(f + l3 + 4, (uint16_t)l4len);
+	f[l3 + 6] = 17;
+	f[l3 + 7] = 64;
+	memcpy(f + l3 + 8, "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\x01", 16);
+	memcpy(f + l3 + 24, "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\x02", 16);
+	ttt_put_be16(f + l4, 5353);
+	ttt_put_be16(f + l4 + 2, 9999);
+	ttt_put_be16(f + l4 + 4, (uint16_t)l4len);
+	for (size_t i = 8; i < l4len; i++)
+		f[l4 + i] = (uint8_t)(i * 7 + 1);
+	memcpy(f + l4 + 8, adjust, 2);
+	ps = ref_sum(f + l3 + 8, 32, 0) + (uint32_t)l4len + 17;
+	while (ps >> 16)
+		ps = (ps & 0xffff) + (ps >> 16);
+	ttt_put_be16(f + l4 + 6, (uint16_t)ps); /* as the kernel leaves it */
+	return len;
+}
+
+/* The completed UDP checksum of make_udp6's packet. */
+static size_t complete_udp6(const uint8_t adjust[2], uint8_t *out)
+{
+	static uint8_t pkt[200];
+	size_t len = make_udp6(pkt, adjust);
+	struct ttt_vnet_hdr h = { VIRTIO_NET_HDR_F_NEEDS_CSUM, 0, 0, 0, 54, 6 };
+	struct ttt_gso g;
+
+	assert_int_equal(ttt_gso_begin(&g, &h, pkt, len), 1);
+	assert_int_equal(ttt_gso_next(&g, out), len);
+	return len;
+}
+
+/* A UDP checksum that computes to 0 goes out as 0xffff (RFC 768): 0 means
+ * "no checksum", which an IPv6 receiver drops. The payload is chosen so
+ * that the sum comes to exactly 0xffff. */
+static void udp_zero_checksum_sent_as_ffff(void **state)
+{
+	static uint8_t out[200];
+	uint8_t adjust[2] = { 0, 0 };
+	size_t len;
+	uint32_t ps;
+
+	(void)state;
+	complete_udp6(adjust, out);
+	memcpy(adjust, out + 54 + 6, 2); /* adding the checksum itself makes the sum 0xffff */
+	len = complete_udp6(adjust, out);
+	assert_int_equal(out[54 + 6], 0xff);
+	assert_int_equal(out[54 + 7], 0xff);
+	ps = ref_sum(out + 14 + 8, 32, 0) + (uint32_t)(len - 54) + 17; /* and it verifies */
+	assert_int_equal(ref_sum(out + 54, len - 54, ps), 0xffff);
+	adjust[0] ^= 1; /* any other payload keeps its computed checksum */
+	len = complete_udp6(adjust, out);
+	assert_false(out[54 + 6] == 0xff && out[54 + 7] == 0xff);
+	ps = ref_sum(out + 14 + 8, 32, 0) + (uint32_t)(len - 54) + 17;
+	assert_int_equal(ref_sum(out + 54, len - 54, ps), 0xffff);
+}
+
+/* A superframe cut into segments smaller than its own gso_size, for a path
+ * that takes no more: every frame fits, checksums verify, sequence numbers
+ * follow on, PSH only on the last. */
+static void tso_fit_to_path(void **state)
+{
+	static uint8_t pkt[70000], out[2000];
+	size_t payload = 3500, len = make_tcp(pkt, false, payload, 0x18), l4 = 34, hdr = l4 + 32;
+	struct ttt_vnet_hdr h = { VIRTIO_NET_HDR_F_NEEDS_CSUM, VIRTIO_NET_HDR_GSO_TCPV4,
+				  (uint16_t)hdr, 1000, (uint16_t)l4, 16 };
+	struct ttt_gso g;
+	size_t flen, i = 0, seen = 0;
+
+	(void)state;
+	assert_int_equal(ttt_gso_begin(&g, &h, pkt, len), 4);
+	assert_int_equal(ttt_gso_fit(&g, hdr + 1000), 0);          /* fits already */
+	assert_int_equal(ttt_gso_fit(&g, hdr + TTT_GSO_MIN_SEG - 1), 0); /* too small to bother */
+	assert_int_equal(ttt_gso_fit(&g, hdr + 700), 5);
+	while ((flen = ttt_gso_next(&g, out)) != 0) {
+		size_t plen = i < 4 ? 700 : 700;
+		assert_int_equal(flen, hdr + plen);
+		assert_true(checksums_ok(out, flen));
+		assert_int_equal(ttt_get_be32(out + l4 + 4), 0x10000000u + (uint32_t)seen);
+		assert_int_equal(out[l4 + 13], i < 4 ? 0x10 : 0x18);
+		assert_memory_equal(out + hdr, pkt + hdr + seen, plen);
+		seen += plen;
+		i++;
+	}
+	assert_int_equal(seen, payload);
+	assert_int_equal(ttt_gso_fit(&g, hdr + 500), 0); /* not once frames were taken */
+	h.gso_type = 0;
+	assert_int_equal(ttt_gso_begin(&g, &h, pkt, len), 1);
+	assert_int_equal(ttt_gso_fit(&g, hdr + 500), 0); /* a single frame is left alone */
+}
+
 static void malformed_refused(void **state)
 {
 	static uint8_t pkt[2000];
@@ -365,6 +465,8 @@ int main(void)
 		cmocka_unit_test(tso_ipv4),
 		cmocka_unit_test(tso_ipv6),
 		cmocka_unit_test(partial_checksum_completed),
+		cmocka_unit_test(udp_zero_checksum_sent_as_ffff),
+		cmocka_unit_test(tso_fit_to_path),
 		cmocka_unit_test(malformed_refused),
 		cmocka_unit_test(coalesce_ipv4),
 		cmocka_unit_test(coalesce_ipv6),

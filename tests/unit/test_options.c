@@ -40,6 +40,8 @@ static void original_usage(void **state)
 	assert_string_equal(o.local, ":9123");
 	assert_null(o.peer);
 	assert_int_equal(o.mtu, 1418);
+	assert_false(o.mtu_given); /* the worker takes it from the path */
+	assert_int_equal(o.keepalive, 0);
 	assert_int_equal(o.window_ns, 3000000000ULL);
 	assert_int_equal(o.tap_fd, -1);
 	assert_int_equal(o.sock_fd, -1);
@@ -67,6 +69,7 @@ static void options_anywhere(void **state)
 			       "--ifname", "tun-x", NULL),
 			 TTT_OPTIONS_RUN);
 	assert_int_equal(o.mtu, 9000);
+	assert_true(o.mtu_given);
 	assert_int_equal(o.window_ns, 500000000ULL);
 	assert_string_equal(o.ifname, "tun-x");
 	assert_int_equal(o.log_level, TTT_LOG_DEBUG);
@@ -81,6 +84,12 @@ static void options_anywhere(void **state)
 	assert_false(o.supervise);
 	assert_int_equal(o.tap_fd, 3);
 	assert_int_equal(o.sock_fd, 4);
+	assert_int_equal(parse(&o, &err, "--keepalive", "25", "k", ":1", NULL), TTT_OPTIONS_RUN);
+	assert_int_equal(o.keepalive, 25);
+	assert_int_equal(parse(&o, &err, "--keepalive=0", "--mtu=1418", "k", ":1", NULL),
+			 TTT_OPTIONS_RUN);
+	assert_int_equal(o.keepalive, 0);
+	assert_true(o.mtu_given);
 }
 
 /* ttt_options_to_argv writes what parses back to the same options: the one
@@ -96,6 +105,8 @@ static void assert_same(const struct ttt_options *a, const struct ttt_options *b
 	if (a->ifname)
 		assert_string_equal(a->ifname, b->ifname);
 	assert_int_equal(a->mtu, b->mtu);
+	assert_int_equal(a->mtu_given, b->mtu_given);
+	assert_int_equal(a->keepalive, b->keepalive);
 	assert_int_equal(a->window_ns, b->window_ns);
 	assert_int_equal(a->log_level, b->log_level);
 	assert_int_equal(a->tap_fd, b->tap_fd);
@@ -161,6 +172,10 @@ static void argv_round_trip(void **state)
 {
 	(void)state;
 	round_trip("k", ":1", NULL);
+	round_trip("--mtu", "1418", "k", ":1", NULL); /* given, even when it is the default */
+	round_trip("--keepalive", "65535", "--tap-fd=3", "--socket-fd", "4", "--ready-fd", "5",
+		   "--supervise", "--no-offload", "--mtu", "68", "--window", "1", "-qq", "k",
+		   "198.18.0.1:1", "[2001:db8::2]:2", NULL);
 	round_trip("--supervise", "--tap-fd=3", "--socket-fd", "4", "--ready-fd", "5", "--mtu",
 		   "9000", "--window", "0.000000001", "k", "198.18.0.1:1", "[2001:db8::2]:2", NULL);
 	round_trip("-v", "--no-offload", "--ifname", "tun-x", "--window", "3599.999999999", "--",
@@ -177,13 +192,14 @@ static void argv_round_trip(void **state)
 		   "5", "--link", "default/lab-a", "--replay-fd", "7", "--log-file", "/run/x/w.log",
 		   "--log-max", "18446744073709551615", "--control-dir", "/run/x/sock", "--name",
 		   "ttt0123abcd", "--control-fd", "6", "--restarts", "4294967295", "--since",
-		   "18446744073709551615", "--mtu", "65453", "--window", "3600", "-v", "k",
+		   "18446744073709551615", "--mtu", "65453", "--keepalive", "65535", "--window", "3600",
+		   "-v", "k",
 		   "[2001:db8::1]:65535", "[2001:db8::2]:65535", NULL);
 	round_trip("--supervise", "--no-offload", "--ifname", "tun-x", "--socket-fd", "4",
 		   "--ready-fd", "5", "--link", "default/lab-a", "--replay-state", "/run/x/w.replay",
 		   "--log-file", "/run/x/w.log", "--log-max", "4096", "--control-dir", "/run/x/sock",
-		   "--name", "ttt0123abcd", "--mtu", "68", "--window", "0.5", "-qq", "k", ":1", "h:2",
-		   NULL);
+		   "--name", "ttt0123abcd", "--keepalive", "25", "--window", "0.5", "-qq", "k", ":1",
+		   "h:2", NULL); /* no --mtu: the worker takes it from the path */
 	round_trip("--control-dir", "none", "k", ":1", NULL);
 }
 
@@ -246,6 +262,10 @@ static void bad_values(void **state)
 	refused("MTU '1e3'", "--mtu", "1e3", "k", ":1", NULL);
 	refused("MTU '-1'", "--mtu", "-1", "k", ":1", NULL);
 	refused("window '0'", "--window", "0", "k", ":1", NULL);
+	refused("keepalive '65536'", "--keepalive", "65536", "k", ":1", NULL);
+	refused("keepalive '-1'", "--keepalive", "-1", "k", ":1", NULL);
+	refused("keepalive '2.5'", "--keepalive", "2.5", "k", ":1", NULL);
+	refused("from 0 (off) to 65535", "--keepalive", "99999999999999999999", "k", ":1", NULL);
 	refused("window 'nan'", "--window", "nan", "k", ":1", NULL);
 	refused("window '3s'", "--window", "3s", "k", ":1", NULL);
 	refused("window '7200'", "--window", "7200", "k", ":1", NULL);

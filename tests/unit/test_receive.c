@@ -106,6 +106,33 @@ static void length_before_source(void **state)
 	teardown(f);
 }
 
+/* A receiver whose own MTU is small still takes every datagram a v1.4 peer
+ * (MTU 1418) may send, up to 1472 bytes; a larger MTU raises the limit. */
+static void small_mtu_takes_v14_datagrams(void **state)
+{
+	struct fixture *f = setup(true);
+	static uint8_t big[2000];
+
+	(void)state;
+	ttt_rx_free(f->rx);
+	f->path.mtu = 1280;
+	f->rx = ttt_rx_new(&f->path, 64);
+	assert_non_null(f->rx);
+	memset(big + TTT_HDR_LEN, 0x5a, 1500);
+	ttt_frame_seal(f->path.hmac, big, 1432, NOW);
+	assert_int_equal(ttt_rx_classify(f->rx, big, 1472, &f->peer, NOW), TTT_PASS);
+	ttt_frame_seal(f->path.hmac, big, 1433, NOW);
+	assert_int_equal(ttt_rx_classify(f->rx, big, 1473, &f->peer, NOW), TTT_DROP_OVERSIZE);
+	ttt_rx_free(f->rx);
+	f->path.mtu = 1500;
+	f->rx = ttt_rx_new(&f->path, 64);
+	assert_non_null(f->rx);
+	ttt_frame_seal(f->path.hmac, big, 1514, NOW);
+	assert_int_equal(ttt_rx_classify(f->rx, big, 1554, &f->peer, NOW), TTT_PASS);
+	assert_int_equal(ttt_rx_classify(f->rx, big, 1555, &f->peer, NOW), TTT_DROP_OVERSIZE);
+	teardown(f);
+}
+
 static void each_reason(void **state)
 {
 	struct fixture *f = setup(true);
@@ -248,6 +275,10 @@ static void counters_line(void **state)
 	assert_non_null(strstr(line, " rx_wrong_source=0 "));
 	assert_non_null(strstr(line, " rx_peer_changes=0"));
 	assert_non_null(strstr(line, " rx_reflected=0 "));
+	assert_non_null(strstr(line, " rx_keepalive=0"));
+	assert_non_null(strstr(line, " tx_gso_refused=0 "));
+	assert_non_null(strstr(line, " tx_resegmented=0 "));
+	assert_non_null(strstr(line, " tx_keepalive=0 "));
 }
 
 int main(void)
@@ -255,6 +286,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(wrong_source_before_mac),
 		cmocka_unit_test(length_before_source),
+		cmocka_unit_test(small_mtu_takes_v14_datagrams),
 		cmocka_unit_test(each_reason),
 		cmocka_unit_test(only_passing_datagrams_remembered),
 		cmocka_unit_test(discovery_follows_latest),

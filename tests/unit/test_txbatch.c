@@ -91,10 +91,39 @@ static void without_gso_one_datagram_per_run(void **state)
 
 	(void)state;
 	assert_true(ttt_txbatch_init(&b, 1 << 20));
-	b.gso = false;
+	b.gso = false; /* the kernel lacks UDP_SEGMENT */
 	for (int i = 0; i < 5; i++)
 		add(&b, 1472);
 	assert_int_equal(b.n, 5);
+	b.gso = true;
+	b.gso_max = 0; /* the path refused GSO though its datagrams fit */
+	for (int i = 0; i < 5; i++)
+		add(&b, 1472);
+	assert_int_equal(b.n, 10);
+	ttt_txbatch_free(&b);
+}
+
+/* After the path refused 1472-byte datagrams (gso_max 1372, a 1400-byte
+ * path over IPv4), only datagrams that fit it are grouped. */
+static void path_limit_groups_only_fitting(void **state)
+{
+	struct ttt_txbatch b;
+
+	(void)state;
+	assert_true(ttt_txbatch_init(&b, 1 << 20));
+	b.gso_max = 1372;
+	for (int i = 0; i < 3; i++)
+		add(&b, 1472);
+	for (int i = 0; i < 3; i++)
+		add(&b, 1372);
+	assert_int_equal(b.n, 4);
+	assert_int_equal(b.runs[3].count, 3);
+	assert_int_equal(b.runs[3].seg, 1372);
+	ttt_txbatch_path_reset(&b);
+	for (int i = 0; i < 3; i++)
+		add(&b, 1472);
+	assert_int_equal(b.n, 5);
+	assert_int_equal(b.runs[4].count, 3);
 	ttt_txbatch_free(&b);
 }
 
@@ -106,6 +135,7 @@ int main(void)
 		cmocka_unit_test(runs_respect_kernel_limits),
 		cmocka_unit_test(full_batch_says_send),
 		cmocka_unit_test(without_gso_one_datagram_per_run),
+		cmocka_unit_test(path_limit_groups_only_fitting),
 	};
 
 	return cmocka_run_group_tests_name("txbatch", tests, NULL, NULL);

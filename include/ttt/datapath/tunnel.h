@@ -18,6 +18,7 @@ struct ttt_tunnel_config {
 	const struct ttt_hmac *hmac;
 	unsigned mtu;
 	uint64_t window_ns;
+	unsigned keepalive_s;            /* 0: no keepalives */
 	const struct ttt_sockaddr *peer; /* NULL: learn it (discovery) */
 	unsigned replay_capacity;        /* 0: TTT_REPLAY_DEFAULT_CAPACITY */
 	uint64_t replay_floor;           /* refuse timestamps at or below (after a restart) */

@@ -20,7 +20,9 @@ struct ttt_options {
 	const char *local;
 	const char *peer;   /* NULL: discovery */
 	const char *ifname; /* NULL: the kernel picks tapN */
-	unsigned mtu;
+	unsigned mtu;    /* TTT_MTU_DEFAULT unless mtu_given */
+	bool mtu_given;  /* --mtu: else the worker takes the MTU from the path (pmtu.h) */
+	unsigned keepalive; /* seconds; 0: no keepalives */
 	uint64_t window_ns;
 	enum ttt_log_level log_level;
 	int tap_fd;  /* -1: create a tap */
@@ -62,12 +64,14 @@ int ttt_parse_mtu(const char *s, unsigned *mtu, struct ttt_err *err);
 int ttt_parse_window(const char *s, uint64_t *window_ns, struct ttt_err *err);
 int ttt_parse_fd(const char *s, int *fd, struct ttt_err *err);
 int ttt_parse_bytes(const char *s, unsigned long long *bytes, struct ttt_err *err);
+int ttt_parse_keepalive(const char *s, unsigned *seconds, struct ttt_err *err);
 
 /* The limits, for numbers however they arrive (the command line, a JSON
  * configuration): on failure err says what a valid value is ("must be a
  * whole number from 68 to 65453"). */
 int ttt_check_mtu(double v, unsigned *mtu, struct ttt_err *err);
 int ttt_check_window(double seconds, uint64_t *window_ns, struct ttt_err *err);
+int ttt_check_keepalive(double v, unsigned *seconds, struct ttt_err *err);
 
 #define TTT_ARGV_MAX 48
 
