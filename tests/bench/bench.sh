@@ -168,9 +168,13 @@ ratio() {
 # is known to both kernels (as it soon is on a real path).
 pair_tcp1() {
 	local na=$1 nb=$2 wa wb srv r
-	ip netns exec "$na" "$WORKER" -q "$TMP/k" "$3" "$4" 2>"$TMP/ua.log" &
+	# Fresh replay state files: no cold-start refusals of the first pings.
+	rm -f "$TMP/ua.replay" "$TMP/ub.replay"
+	ip netns exec "$na" "$WORKER" -q --replay-state "$TMP/ua.replay" "$TMP/k" "$3" "$4" \
+		2>"$TMP/ua.log" &
 	wa=$!
-	ip netns exec "$nb" "$WORKER" -q "$TMP/k" "$5" "$6" 2>"$TMP/ub.log" &
+	ip netns exec "$nb" "$WORKER" -q --replay-state "$TMP/ub.replay" "$TMP/k" "$5" "$6" \
+		2>"$TMP/ub.log" &
 	wb=$!
 	PIDS+=("$wa" "$wb")
 	for _ in $(seq 50); do
