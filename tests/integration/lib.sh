@@ -177,6 +177,20 @@ start_worker() {
 	return 1
 }
 
+# faketime_init: sets FT to libfaketime's library and FT_WORKER to the
+# worker to run under it: $WORKER, or under the sanitizers the plain build of
+# the same sources (libfaketime and AddressSanitizer deadlock: ASan's
+# allocator reads the clock through the clock_gettime libfaketime
+# interposes, and libfaketime's first call allocates). Fails, saying why,
+# when either is missing.
+faketime_init() {
+	FT=$(ls /usr/lib/*/faketime/libfaketimeMT.so.1 2>/dev/null | head -n 1)
+	[ -n "$FT" ] || { echo "# libfaketime is not installed"; return 1; }
+	FT_WORKER=$WORKER
+	grep -qa __asan_init "$WORKER" && FT_WORKER=$ROOT/build/ttt-worker
+	[ -x "$FT_WORKER" ] || { echo "# no plain build for libfaketime: $FT_WORKER"; return 1; }
+}
+
 # tap_of NAME: the interface name worker NAME reported.
 tap_of() {
 	sed -n 's/.*Created tunnel at interface \([^ ]*\) with MTU.*/\1/p' "$TMP/$1.log" | head -n 1

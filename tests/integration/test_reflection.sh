@@ -11,17 +11,14 @@
 . "$(dirname "$0")/lib.sh"
 require_root
 
-FT=$(ls /usr/lib/*/faketime/libfaketimeMT.so.1 2>/dev/null | head -n 1)
-if [ -z "$FT" ]; then
-	not_ok "libfaketime is not installed"
-	done_testing
-fi
+faketime_init || { not_ok "libfaketime and a worker it can run"; done_testing; }
 make_lan 2 || { not_ok "build the LAN"; done_testing; }
 key_copy k
 
 check "the victim, worker 1 (clock in time)" start_worker w1 h1 "$TMP/k" 198.18.0.1:9123 198.18.0.2:9123
+# (Worker 2 is the plain build under the sanitizers: see faketime_init.)
 start_bg w2 h2 env LD_PRELOAD="$FT" FAKETIME="-2" DONT_FAKE_MONOTONIC=1 \
-	"$WORKER" --replay-state "$TMP/w2.replay" "$TMP/k" 198.18.0.2:9123 198.18.0.1:9123
+	"$FT_WORKER" --replay-state "$TMP/w2.replay" "$TMP/k" 198.18.0.2:9123 198.18.0.1:9123
 check "its peer, worker 2, its clock 2 s behind" wait_for 5 grep -q "Created tunnel" "$TMP/w2.log"
 tap_address h1 tap0 198.19.6.1/24
 tap_address h2 tap0 198.19.6.2/24
