@@ -109,6 +109,8 @@ static enum ttt_verdict authentic(struct ttt_rx *rx, const uint8_t *dgram, size_
 
 	if (v != TTT_PASS)
 		return v;
+	if (ttt_sealed_has(rx->path->sealed, dgram))
+		return TTT_DROP_REFLECTED;
 	if (!ttt_replay_accept(rx->replay, ttt_frame_ts(dgram), dgram))
 		return TTT_DROP_REPLAY;
 	return TTT_PASS;
@@ -159,6 +161,11 @@ enum ttt_verdict ttt_rx_classify(struct ttt_rx *rx, const uint8_t *dgram, size_t
 
 	ttt_rx_classify_batch(rx, 1, &d, &len, &src, now_ns, &v);
 	return v;
+}
+
+struct ttt_replay *ttt_rx_replay(struct ttt_rx *rx)
+{
+	return rx->replay;
 }
 
 bool ttt_rx_follow(struct ttt_rx *rx, const struct ttt_sockaddr *src)

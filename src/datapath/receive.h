@@ -3,11 +3,11 @@
  *
  * Every datagram is checked, cheapest first: length, source (explicit peer:
  * before any MAC is computed), MAC, timestamp window, Ethernet header length,
- * replay. A drop is counted under its reason; log lines about drops are
- * rate-limited. The datagrams of one receive (up to TTT_RX_BATCH at a time)
- * that pass length and source have their MACs verified together (the
- * multi-buffer HMAC, hmac.h); then each is classified and handled on its
- * own, in the order they arrived. */
+ * reflection (sealed by us, see sealed.h), replay. A drop is counted under
+ * its reason; log lines about drops are rate-limited. The datagrams of one
+ * receive (up to TTT_RX_BATCH at a time) that pass length and source have
+ * their MACs verified together (the multi-buffer HMAC, hmac.h); then each is
+ * classified and handled on its own, in the order they arrived. */
 #ifndef TTT_RECEIVE_H
 #define TTT_RECEIVE_H
 
@@ -39,6 +39,9 @@ enum ttt_verdict ttt_rx_classify(struct ttt_rx *rx, const uint8_t *dgram, size_t
 void ttt_rx_classify_batch(struct ttt_rx *rx, size_t n, uint8_t *const dgram[], const size_t len[],
 			   const struct ttt_sockaddr *const src[], uint64_t now_ns,
 			   enum ttt_verdict v[]);
+
+/* The replay filter (to set its floor and where it publishes). */
+struct ttt_replay *ttt_rx_replay(struct ttt_rx *rx);
 
 /* Discovery mode: makes src the peer if it is not already (after a datagram
  * from it passed). Returns true when the peer changed. */

@@ -81,6 +81,8 @@ static void seal_pending(struct sender *s)
 	struct unsealed *u = &s->seal;
 
 	ttt_frame_seal_batch(s->path->hmac, u->n, u->dgram, u->frame_len);
+	for (unsigned i = 0; i < u->n; i++) /* to refuse it if it comes back */
+		ttt_sealed_note(s->path->sealed, u->dgram[i]);
 	u->n = 0;
 }
 
@@ -228,7 +230,7 @@ static int keepalive(struct sender *s, int idle_ms)
 	}
 	ttt_frame_keepalive(d + TTT_HDR_LEN);
 	seal_later(s, d, TTT_KEEPALIVE_LEN);
-	seal_pending(s); /* alone: the batch was just sent */
+	seal_pending(s); /* alone: the batch was just sent (noted there too) */
 	if (ttt_udp_send_one(p->sock_fd, d, sizeof(s->keepalive), &s->peer.addr) < 0)
 		ttt_count(&p->counters.tx[TTT_TX_SEND_ERROR], 1);
 	else

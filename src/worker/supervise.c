@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "replaystate.h"
 #include "ttt/util/child.h"
 #include "ttt/util/clock.h"
 #include "ttt/util/exec.h"
@@ -31,11 +32,27 @@ struct supervisor {
 	bool stopping;
 	uint64_t restarts[TTT_SUPERVISE_BURST]; /* when (monotonic), a ring */
 	unsigned nrestart;
+	struct ttt_replay_state replay; /* handed to every child (--replay-fd) */
 	uint64_t since_ns; /* when we started (UNIX ns), for the child's uptime */
 	int control_fd;    /* the control socket the children answer on, or -1 */
 	char control_path[TTT_CONTROL_PATH_MAX];
 	char name[TTT_CONTROL_NAME_MAX + 1];
 };
+
+/* The replay state every child inherits: the file, or a page of our own
+ * whose first mark makes the first child refuse one window (a cold start),
+ * and every later child refuse what its predecessors accepted. */
+static int setup_replay(struct supervisor *s)
+{
+	struct ttt_err err;
+	int rc = s->opt->replay_state
+			 ? ttt_replay_state_open(&s->replay, s->opt->replay_state, &err)
+			 : ttt_replay_state_anon(&s->replay, ttt_realtime_ns() + s->opt->window_ns, &err);
+
+	if (rc < 0)
+		ttt_error("supervisor: %s", err.msg);
+	return rc;
+}
 
 /* The control socket outlives each child, so `ttt show` finds the tunnel
  * across restarts, and learns of them (--restarts). */
@@ -67,8 +84,8 @@ static int setup_signals(struct supervisor *s)
 }
 
 /* The child's options and descriptors: ours, renumbered from 3 (tap,
- * socket, the readiness pipe's write end w, then the control socket),
- * without --supervise. */
+ * socket, the replay state, the readiness pipe's write end w, then the
+ * control socket), without --supervise. */
 static void child_setup(const struct supervisor *s, int w, struct ttt_options *o,
 			struct ttt_child *c)
 {
@@ -89,6 +106,9 @@ static void child_setup(const struct supervisor *s, int w, struct ttt_options *o
 		c->fds[c->nfds] = o->sock_fd;
 		o->sock_fd = c->nfds++;
 	}
+	o->replay_state = NULL;
+	c->fds[c->nfds] = s->replay.fd;
+	o->replay_fd = c->nfds++;
 	c->fds[c->nfds] = w;
 	o->ready_fd = c->nfds++;
 	if (s->control_fd >= 0) {
@@ -219,10 +239,13 @@ static int on_signal(struct supervisor *s, int *ready_in)
 int ttt_supervise(const struct ttt_options *o)
 {
 	struct supervisor s = { .opt = o, .ready_out = o->ready_fd, .sig_fd = -1, .child = -1,
-				.control_fd = -1, .since_ns = ttt_realtime_ns() };
+				.replay = { -1, NULL }, .control_fd = -1,
+				.since_ns = ttt_realtime_ns() };
 	int ready_in, rc = -1;
 
 	(void)ttt_exe_self(s.exe);
+	if (setup_replay(&s) < 0)
+		return 1;
 	setup_control(&s);
 	if (setup_signals(&s) < 0 || (ready_in = start_child(&s)) < 0) {
 		ttt_error("supervisor: cannot start the worker: %s", strerror(errno));
@@ -242,6 +265,7 @@ int ttt_supervise(const struct ttt_options *o)
 		close(ready_in);
 	if (s.sig_fd >= 0)
 		close(s.sig_fd);
+	ttt_replay_state_close(&s.replay);
 	if (s.control_fd >= 0)
 		close(s.control_fd);
 	if (s.control_path[0])

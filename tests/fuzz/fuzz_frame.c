@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /* fuzz_frame.c - libFuzzer harness: datagram decapsulation (ttt_frame_open)
  * and the whole receive classification (ttt_rx_classify: length, source,
- * MAC, time window, runt, replay filter) over a sequence of datagrams.
+ * MAC, time window, runt, reflection, replay filter) over a sequence of
+ * datagrams.
  *
  * The key is the one of the captured v1.4 vectors, so a captured datagram
  * in a seed is authentic. A datagram can also be sealed by the harness
- * before it is classified, so the checks after the MAC are reached. The
- * replay filter has capacity 8, so it sees many insertions and evictions;
- * its verdicts are compared with a reference model (abort on mismatch).
+ * before it is classified, so the checks after the MAC are reached, and
+ * noted as one the worker sent itself, so that it comes back reflected.
+ * The replay filter has capacity 8, so it sees many insertions and
+ * evictions (oldest timestamp first, in any arrival order); its verdicts and
+ * its floor are compared with a reference model (abort on mismatch).
  * The MAC of every datagram is also computed on libsodium
  * (ttt_hmac_new_portable) and must equal the one from the SHA-NI code.
  * Then the same datagrams go through a second receive direction in batches
@@ -30,7 +33,9 @@
  *               bit 4 when sealing, stamp now + d * max(window/4096, 1) ns
  *               instead of the datagram's own timestamp bytes, bit 5 the
  *               clock first moves by c * 10 ms, bit 6 the length is one
- *               byte (else two)
+ *               byte (else two), bit 7 the worker sent this datagram
+ *               itself (its MAC is noted as sealed: it must come back as
+ *               reflected)
  *           then c (signed byte, bit 5), d (signed, 2 bytes, bit 4), the
  *           length, and that many bytes of datagram (zeros when the input
  *           ends early). Numbers are little-endian. */
@@ -48,6 +53,8 @@
 #include "datapath/path.h"
 #include "datapath/peer.h"
 #include "datapath/receive.h"
+#include "datapath/replay.h"
+#include "datapath/sealed.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -74,24 +81,31 @@ struct seen {
 	size_t len[MAX_RECORDS];
 	const struct ttt_sockaddr *src[MAX_RECORDS];
 	uint64_t now[MAX_RECORDS];
+	bool noted[MAX_RECORDS]; /* noted as sealed by the worker just before */
 	enum ttt_verdict v[MAX_RECORDS];
 	size_t n;
 };
 
-/* The datagrams again, through a fresh receive direction on the same path,
- * a batch per run of equal clock readings: every verdict as before. */
+/* The datagrams again, through a fresh receive direction and table of
+ * sealed MACs on the same path, a batch per run of equal clock readings
+ * (a datagram noted as sealed starts a new one, after it is noted, so the
+ * table holds what it held for the first pass; a reflection later in the
+ * batch is refused there): every verdict as before. */
 static void check_batches(struct ttt_path *path, struct seen *s)
 {
 	enum ttt_verdict v[MAX_RECORDS];
 	struct ttt_rx *rx;
 
 	ttt_peer_init(&path->peer, path->fixed_peer ? &sources[0] : NULL);
+	path->sealed = ttt_sealed_new();
 	rx = ttt_rx_new(path, REPLAY_CAPACITY);
-	if (!rx)
+	if (!rx || !path->sealed)
 		abort();
 	for (size_t i = 0, j; i < s->n; i = j) {
-		for (j = i + 1; j < s->n && s->now[j] == s->now[i]; j++)
+		for (j = i + 1; j < s->n && s->now[j] == s->now[i] && !s->noted[j]; j++)
 			;
+		if (s->noted[i])
+			ttt_sealed_note(path->sealed, s->dg[i]);
 		ttt_rx_classify_batch(rx, j - i, s->dg + i, s->len + i, s->src + i, s->now[i], v + i);
 		for (size_t k = i; k < j; k++) {
 			if (v[k] != s->v[k])
@@ -101,36 +115,44 @@ static void check_batches(struct ttt_path *path, struct seen *s)
 		}
 	}
 	ttt_rx_free(rx);
+	free(path->sealed);
 }
 
 /* The replay filter as its header describes it: the tags (first 16 bytes of
- * the MAC) of the last REPLAY_CAPACITY accepted datagrams, oldest evicted
- * first, its timestamp raising the floor. */
+ * the MAC) of at most REPLAY_CAPACITY accepted datagrams; when one more is
+ * accepted, one with the lowest timestamp (the new one included) is
+ * forgotten and its timestamp raises the floor. */
 struct model {
 	uint64_t ts[REPLAY_CAPACITY];
 	uint8_t tag[REPLAY_CAPACITY][16];
-	unsigned head, count;
+	unsigned count;
 	uint64_t floor;
 };
 
 static bool model_accept(struct model *m, uint64_t ts, const uint8_t *mac_bytes)
 {
+	unsigned lo = 0;
+
 	if (ts <= m->floor)
 		return false;
-	for (unsigned i = 0; i < m->count; i++) {
-		unsigned slot = (m->head + REPLAY_CAPACITY - 1 - i) % REPLAY_CAPACITY;
-		if (memcmp(m->tag[slot], mac_bytes, 16) == 0)
+	for (unsigned i = 0; i < m->count; i++)
+		if (memcmp(m->tag[i], mac_bytes, 16) == 0)
 			return false;
+	if (m->count < REPLAY_CAPACITY) {
+		m->ts[m->count] = ts;
+		memcpy(m->tag[m->count++], mac_bytes, 16);
+		return true;
 	}
-	if (m->count == REPLAY_CAPACITY) {
-		if (m->ts[m->head] > m->floor)
-			m->floor = m->ts[m->head];
-		m->count--;
+	for (unsigned i = 1; i < m->count; i++)
+		if (m->ts[i] < m->ts[lo])
+			lo = i;
+	if (ts <= m->ts[lo]) {
+		m->floor = ts;
+		return true;
 	}
-	m->ts[m->head] = ts;
-	memcpy(m->tag[m->head], mac_bytes, 16);
-	m->head = (m->head + 1) % REPLAY_CAPACITY;
-	m->count++;
+	m->floor = m->ts[lo];
+	m->ts[lo] = ts;
+	memcpy(m->tag[lo], mac_bytes, 16);
 	return true;
 }
 
@@ -198,6 +220,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct reader r = { data, size };
 	struct ttt_path path;
+	struct ttt_sealed *sealed;
 	struct ttt_rx *rx;
 	struct model model;
 	static struct seen seen;
@@ -225,6 +248,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (ttt_hmac_batch_force(KERNELS[cfg >> 6]) != 0 && ttt_hmac_batch_force("auto") != 0)
 		abort();
 	seen.n = 0;
+	sealed = ttt_sealed_new();
+	if (!sealed)
+		abort();
+	path.sealed = sealed;
 	ttt_peer_init(&path.peer, path.fixed_peer ? &sources[0] : NULL);
 	rx = ttt_rx_new(&path, REPLAY_CAPACITY);
 	if (!rx)
@@ -264,6 +291,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					       relative ? ts : ttt_frame_ts(dg));
 		}
 
+		seen.noted[seen.n] = (f & 0x80) && len >= TTT_HMAC_LEN;
+		if (seen.noted[seen.n])
+			ttt_sealed_note(sealed, dg); /* the worker sent it: now it comes back */
 		if (len >= TTT_HMAC_LEN) { /* both implementations agree */
 			uint8_t a[TTT_HMAC_LEN], b[TTT_HMAC_LEN];
 
@@ -285,11 +315,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		} else if (open_v != TTT_PASS) {
 			if (v != open_v)
 				abort(); /* classify and open disagree */
+		} else if (ttt_sealed_has(sealed, dg)) {
+			if (v != TTT_DROP_REFLECTED)
+				abort(); /* what the worker sealed comes back reflected */
 		} else {
 			/* Authentic, in the window, long enough: the replay filter
 			 * decides, and must agree with the model. */
 			bool fresh = model_accept(&model, ttt_frame_ts(dg), dg);
 			if (v != (fresh ? TTT_PASS : TTT_DROP_REPLAY))
+				abort();
+			if (ttt_replay_floor(ttt_rx_replay(rx)) != model.floor)
 				abort();
 		}
 		if (v == TTT_PASS) {
@@ -306,6 +341,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		prev_len = len;
 	}
 	ttt_rx_free(rx);
+	free(sealed);
 	check_batches(&path, &seen);
 	for (size_t i = 0; i < seen.n; i++)
 		free(seen.dg[i]);

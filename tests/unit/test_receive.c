@@ -1,15 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /* test_receive.c - the receive direction's verdicts, in the order they are
- * taken, one datagram at a time and in batches, and discovery (roaming).
+ * taken, one datagram at a time and in batches (reflections and replays
+ * among them), and discovery (roaming).
  * ttt_hmac_verify and ttt_hmac_verify_batch are wrapped to count MACs and
  * to see which datagrams they were computed for. */
 #include "helpers.h"
 
 #include <arpa/inet.h>
 #include <sodium.h>
+#include <stdatomic.h>
 
 #include "datapath/counters.h"
 #include "datapath/receive.h"
+#include "datapath/replay.h"
 #include "ttt/crypto/hmac_batch.h"
 #include "crypto/sha256_mb.h"
 
@@ -79,6 +82,8 @@ static struct fixture *setup(bool fixed)
 	f->path.window_ns = 3000000000ULL;
 	f->path.fixed_peer = fixed;
 	f->path.hmac = ttt_hmac_new(KEY, sizeof(KEY));
+	f->path.sealed = ttt_sealed_new(); /* what "this worker" sent: nothing yet */
+	assert_non_null(f->path.sealed);
 	v4(&f->peer, "198.18.0.2", 9123);
 	v4(&f->other, "198.18.0.3", 9123);
 	ttt_peer_init(&f->path.peer, fixed ? &f->peer : NULL);
@@ -91,6 +96,7 @@ static void teardown(struct fixture *f)
 {
 	ttt_rx_free(f->rx);
 	ttt_hmac_free((struct ttt_hmac *)f->path.hmac);
+	free(f->path.sealed);
 	free(f);
 }
 
@@ -225,6 +231,58 @@ static void discovery_follows_latest(void **state)
 	teardown(f);
 }
 
+/* A datagram this worker sealed, sent back to it: authentic, but refused
+ * as reflected, after the MAC and the window and before the replay filter
+ * (which never remembers it); a discovery worker does not follow it. */
+static void reflection_refused(void **state)
+{
+	struct fixture *f = setup(false);
+	struct ttt_sealed *sealed = f->path.sealed;
+	size_t len;
+
+	(void)state;
+	len = seal(f, 9, NOW);
+	ttt_sealed_note(sealed, f->d); /* the send direction sent it */
+	assert_int_equal(classify(f, len, &f->other), TTT_DROP_REFLECTED);
+	assert_int_equal(classify(f, len, &f->other), TTT_DROP_REFLECTED); /* not a replay */
+	f->d[50] ^= 1;
+	assert_int_equal(classify(f, len, &f->other), TTT_DROP_BAD_HMAC); /* MAC first */
+	len = seal(f, 10, NOW - 3000000001ULL);
+	ttt_sealed_note(sealed, f->d);
+	assert_int_equal(classify(f, len, &f->other), TTT_DROP_STALE); /* window first */
+	len = seal(f, 11, NOW);
+	assert_int_equal(classify(f, len, &f->peer), TTT_PASS); /* the peer's own */
+	assert_string_equal(ttt_verdict_name(TTT_DROP_REFLECTED), "reflected");
+	teardown(f);
+}
+
+/* The table keeps the last 8 sent in each of its buckets. */
+static void sealed_table_keeps_recent(void **state)
+{
+	struct ttt_sealed *s = ttt_sealed_new();
+	uint8_t mac[1000][TTT_HMAC_LEN];
+	uint64_t x = 42;
+
+	(void)state;
+	assert_non_null(s);
+	for (unsigned i = 0; i < 1000; i++) {
+		for (unsigned w = 0; w < TTT_HMAC_LEN / 8; w++) { /* splitmix64: MAC-like bytes */
+			uint64_t z = (x += 0x9e3779b97f4a7c15ULL);
+			z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+			z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+			z ^= z >> 31;
+			memcpy(mac[i] + 8 * w, &z, 8);
+		}
+		ttt_sealed_note(s, mac[i]);
+	}
+	for (unsigned i = 0; i < 1000; i++)
+		assert_true(ttt_sealed_has(s, mac[i])); /* about 1 per bucket, 8 kept */
+	mac[0][0] ^= 2;
+	assert_false(ttt_sealed_has(s, mac[0]));
+	assert_false(ttt_sealed_has(NULL, mac[1]));
+	free(s);
+}
+
 static void explicit_peer_never_moves(void **state)
 {
 	struct fixture *f = setup(true);
@@ -242,12 +300,14 @@ struct mixed {
 	uint8_t *d[300];
 	size_t len[300];
 	const struct ttt_sockaddr *src[300];
+	bool noted[300]; /* sent by "this worker": it comes back reflected */
 	enum ttt_verdict one[300], batch[300];
 };
 
 /* Datagram i of a mix: mostly authentic, with every reason to drop in it
  * (wrong source, short, oversize, forged, stale, future, runt, replays of
- * earlier ones in the same batch). */
+ * earlier ones in the same batch, reflections: noted in f's table of sealed
+ * MACs and in m->noted). */
 static void make_mixed(struct fixture *f, struct mixed *m, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -255,6 +315,8 @@ static void make_mixed(struct fixture *f, struct mixed *m, size_t n)
 		size_t flen = 14 + randombytes_uniform(SLOT - TTT_HDR_LEN - 14 + 1);
 		uint64_t ts = NOW + i;
 		unsigned kind = randombytes_uniform(12);
+
+		m->noted[i] = false;
 
 		m->src[i] = kind == 1 ? &f->other : &f->peer;
 		randombytes_buf(d + TTT_HDR_LEN, flen);
@@ -277,6 +339,10 @@ static void make_mixed(struct fixture *f, struct mixed *m, size_t n)
 			memcpy(d, m->d[j], m->len[j] < SLOT ? m->len[j] : SLOT);
 			m->len[i] = m->len[j];
 			m->src[i] = m->src[j];
+		}
+		if (kind == 9) { /* sent by us, sent back */
+			ttt_sealed_note(f->path.sealed, d);
+			m->noted[i] = true;
 		}
 	}
 }
@@ -303,6 +369,9 @@ static void batch_matches_one_by_one(void **state)
 				struct fixture *f = setup(fixed), *g = setup(fixed);
 				size_t n = sizes[s];
 				make_mixed(f, &m, n);
+				for (size_t i = 0; i < n; i++)
+					if (m.noted[i]) /* g's worker sent the same */
+						ttt_sealed_note(g->path.sealed, m.d[i]);
 				ttt_rx_classify_batch(f->rx, n, m.d, m.len, m.src, NOW, m.batch);
 				for (size_t i = 0; i < n; i++) {
 					m.one[i] = ttt_rx_classify(g->rx, m.d[i], m.len[i], m.src[i], NOW);
@@ -391,6 +460,63 @@ static void one_forged_in_a_batch(void **state)
 	assert_true(runs >= 2); /* at least the portable kernel and the automatic choice */
 }
 
+/* A batch of 24 authentic datagrams from the peer, after a restart (the
+ * replay floor raised, the highest accepted stamp published): one this
+ * worker sealed itself in the middle is refused as reflected, a copy of an
+ * earlier one and one stamped at the floor as replays, every other one
+ * passes (is delivered), on every kernel. The published stamp is the
+ * highest passing one (not the reflected one's, stamped higher); the same
+ * batch again is all replays but for the reflected one, which the replay
+ * filter never remembered. */
+static void reflection_and_replay_in_a_batch(void **state)
+{
+	enum { N = 24, MID = 11, COPY = 17, OLD = 20, FLEN = 100 };
+	static uint8_t buf[N][TTT_HDR_LEN + FLEN];
+	const uint64_t floor = NOW - 1000;
+	uint8_t *d[N];
+	size_t len[N], count;
+	const struct ttt_sockaddr *src[N];
+	enum ttt_verdict v[N], want;
+	const struct ttt_sha256_mb *const *all = ttt_sha256_mb_all(&count);
+
+	(void)state;
+	for (size_t k = 0; k <= count; k++) {
+		const char *name = k < count ? all[k]->name : "auto";
+		struct fixture *f;
+		_Atomic uint64_t hwm = 0;
+
+		if (ttt_hmac_batch_force(name) != 0)
+			continue; /* not on this CPU */
+		f = setup(true);
+		ttt_replay_raise_floor(ttt_rx_replay(f->rx), floor);
+		ttt_replay_publish(ttt_rx_replay(f->rx), &hwm);
+		for (size_t i = 0; i < N; i++) {
+			d[i] = buf[i];
+			src[i] = &f->peer;
+			randombytes_buf(d[i] + TTT_HDR_LEN, FLEN);
+			ttt_frame_seal(f->path.hmac, d[i], FLEN, i == OLD ? floor : NOW - N + i);
+			len[i] = sizeof(buf[i]);
+		}
+		ttt_frame_seal(f->path.hmac, d[MID], FLEN, NOW + 5); /* the highest stamp */
+		ttt_sealed_note(f->path.sealed, d[MID]);
+		memcpy(d[COPY], d[3], sizeof(buf[3]));
+		ttt_rx_classify_batch(f->rx, N, d, len, src, NOW, v);
+		for (size_t i = 0; i < N; i++) {
+			want = i == MID ? TTT_DROP_REFLECTED
+			       : i == COPY || i == OLD ? TTT_DROP_REPLAY : TTT_PASS;
+			if (v[i] != want)
+				fail_msg("%s: datagram %zu %s, not %s", name, i, ttt_verdict_name(v[i]),
+					 ttt_verdict_name(want));
+		}
+		assert_int_equal(atomic_load(&hwm), NOW - N + (N - 1));
+		ttt_rx_classify_batch(f->rx, N, d, len, src, NOW, v);
+		for (size_t i = 0; i < N; i++)
+			assert_int_equal(v[i], i == MID ? TTT_DROP_REFLECTED : TTT_DROP_REPLAY);
+		teardown(f);
+	}
+	assert_int_equal(ttt_hmac_batch_force("auto"), 0);
+}
+
 static void counters_line(void **state)
 {
 	struct ttt_counters c;
@@ -406,6 +532,7 @@ static void counters_line(void **state)
 	assert_non_null(strstr(line, " rx_replay=3 "));
 	assert_non_null(strstr(line, " rx_wrong_source=0 "));
 	assert_non_null(strstr(line, " rx_peer_changes=0"));
+	assert_non_null(strstr(line, " rx_reflected=0 "));
 	assert_non_null(strstr(line, " rx_keepalive=0"));
 	assert_non_null(strstr(line, " tx_gso_refused=0 "));
 	assert_non_null(strstr(line, " tx_resegmented=0 "));
@@ -421,10 +548,13 @@ int main(void)
 		cmocka_unit_test(each_reason),
 		cmocka_unit_test(only_passing_datagrams_remembered),
 		cmocka_unit_test(discovery_follows_latest),
+		cmocka_unit_test(reflection_refused),
+		cmocka_unit_test(sealed_table_keeps_recent),
 		cmocka_unit_test(explicit_peer_never_moves),
 		cmocka_unit_test(batch_matches_one_by_one),
 		cmocka_unit_test(batch_macs_only_what_passes_the_cheap_checks),
 		cmocka_unit_test(one_forged_in_a_batch),
+		cmocka_unit_test(reflection_and_replay_in_a_batch),
 		cmocka_unit_test(counters_line),
 	};
 
