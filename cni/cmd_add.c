@@ -29,6 +29,7 @@
 #include "ttt/net/route.h"
 #include "ttt/net/tap.h"
 #include "ttt/net/udp.h"
+#include "ttt/util/steptime.h"
 
 #define DAD_WAIT_MS 10000
 
@@ -295,10 +296,13 @@ static int build(struct add *a, struct cni_error *e)
 {
 	const struct cni_env *env = &a->c->env;
 
-	if (check_inputs(a, e) < 0 ||
-	    cni_store_open(&a->store, a->c->cfg.state_dir, a->c->cfg.name, false, e) < 0 ||
+	if (check_inputs(a, e) < 0)
+		return -1;
+	ttt_steptime("ADD", "check_inputs");
+	if (cni_store_open(&a->store, a->c->cfg.state_dir, a->c->cfg.name, false, e) < 0 ||
 	    cni_store_lock(&a->store, env->container_id, env->ifname, e) < 0)
 		return -1;
+	ttt_steptime("ADD", "lock");
 	snprintf(a->st.container_id, sizeof(a->st.container_id), "%s", env->container_id);
 	snprintf(a->st.ifname, sizeof(a->st.ifname), "%s", env->ifname);
 	snprintf(a->st.netns, sizeof(a->st.netns), "%s", env->netns);
@@ -307,21 +311,37 @@ static int build(struct add *a, struct cni_error *e)
 	snprintf(a->st.pod_name, sizeof(a->st.pod_name), "%.*s", CNI_POD_MAX - 1, a->c->args.pod_name);
 	temp_name(env, a->st.temp_name);
 	cni_log_prune(&a->store);
-	if (recover(a, e) < 0 || bind_socket(a, e) < 0 || cni_state_save(&a->store, &a->st, e) < 0)
+	if (recover(a, e) < 0)
 		return -1;
+	ttt_steptime("ADD", "recover");
+	if (bind_socket(a, e) < 0)
+		return -1;
+	ttt_steptime("ADD", "bind");
+	if (cni_state_save(&a->store, &a->st, e) < 0)
+		return -1;
+	ttt_steptime("ADD", "save");
 	if (start_ipam(a, e) < 0)
 		return -2;
+	ttt_steptime("ADD", "ipam_start");
 	if (make_tap(a, e) < 0) {
 		struct cni_error ignored;
 		(void)finish_ipam(a, &ignored); /* reap it; teardown releases the lease */
 		return -2;
 	}
-	if (finish_ipam(a, e) < 0 || cni_netns_run(a->netns_fd, configure_inside, a, e) < 0 ||
-	    start_worker(a, e) < 0)
+	ttt_steptime("ADD", "tap_move");
+	if (finish_ipam(a, e) < 0)
 		return -2;
+	ttt_steptime("ADD", "ipam_wait");
+	if (cni_netns_run(a->netns_fd, configure_inside, a, e) < 0)
+		return -2;
+	ttt_steptime("ADD", "configure");
+	if (start_worker(a, e) < 0)
+		return -2;
+	ttt_steptime("ADD", "worker");
 	a->st.ready = true;
 	if (cni_state_save(&a->store, &a->st, e) < 0)
 		return -2;
+	ttt_steptime("ADD", "save_ready");
 	return print_result(a, e) < 0 ? -2 : 0;
 }
 

@@ -24,6 +24,7 @@
 #include "ttt/net/udp.h"
 #include "ttt/util/clock.h"
 #include "ttt/util/log.h"
+#include "ttt/util/steptime.h"
 #include "ttt/worker/options.h"
 
 #define PROG "ttt-worker"
@@ -315,6 +316,7 @@ int main(int argc, char **argv)
 	struct ttt_err err = { .msg = "", .code = 0 };
 	int status = 1;
 
+	ttt_steptime("worker", "main");
 	switch (ttt_options_parse(argc, argv, &w.opt, &err)) {
 	case TTT_OPTIONS_DONE:
 		return 0;
@@ -340,6 +342,7 @@ int main(int argc, char **argv)
 	} else {
 		setup_control(&w);
 		setup_status(&w);
+		ttt_steptime("worker", "ready");
 		signal_ready(&w);
 		status = run(&w);
 	}
