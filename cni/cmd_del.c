@@ -38,6 +38,8 @@ int cni_cmd_del(struct cni_ctx *c, struct cni_error *e)
 	snprintf(st.netns, sizeof(st.netns), "%s", c->env.netns ? c->env.netns : "");
 	rc = c->cfg.ipam_type ? cni_ipam(c, "DEL", &st, &out, e) : 0;
 	free(out);
+	if (rc == 0)
+		cni_state_remove(&store, &st, c->env.command_name); /* an empty record (state.h) */
 out:
 	cni_store_close(&store, rc == 0);
 	return rc;

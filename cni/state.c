@@ -68,6 +68,12 @@ static void from_json(const cJSON *o, struct cni_state *st)
 	st->mtu = number(o, "mtu") <= 65535 ? (unsigned)number(o, "mtu") : 0;
 }
 
+/* No fsync: a record guards recovery within one boot (a plugin that dies
+ * loses nothing the kernel has, and the rename is atomic), and nothing it
+ * names outlives the machine - workers, taps, the container's namespace.
+ * After a power loss the record may be missing or empty (read_record takes
+ * that for no record): DEL still asks the IPAM plugin to release, as for a
+ * container it never saw. */
 static int write_file(const char *path, const char *text, struct cni_error *e)
 {
 	size_t len = strlen(text);
@@ -75,7 +81,7 @@ static int write_file(const char *path, const char *text, struct cni_error *e)
 
 	if (fd < 0)
 		return cni_fail(e, CNI_ERR_IO, "cannot write %s: %s", path, strerror(errno));
-	if (write(fd, text, len) != (ssize_t)len || fsync(fd) < 0) {
+	if (write(fd, text, len) != (ssize_t)len) {
 		cni_fail(e, CNI_ERR_IO, "cannot write %s: %s", path, strerror(errno));
 		close(fd);
 		return -1;
@@ -118,6 +124,8 @@ static int read_record(const char *path, struct cni_state *st, bool *found, stru
 						  strerror(errno));
 	n = fread(buf, 1, sizeof(buf) - 1, f);
 	fclose(f);
+	if (n == 0)
+		return 0; /* left by a machine crash (see write_file): nothing to recover */
 	buf[n] = '\0';
 	o = cJSON_Parse(buf);
 	if (!o)
