@@ -310,28 +310,15 @@ static void teardown(struct worker *w)
 	ttt_hmac_free(w->hmac); /* wipes the keyed state */
 }
 
-int main(int argc, char **argv)
+/* The worker proper: standalone, or as the child of --supervise. */
+static int run_worker(const struct ttt_options *o)
 {
-	struct worker w = { .sock_fd = -1, .tap_fd = -1, .sig_fd = -1, .control_fd = -1 };
+	struct worker w = { .opt = *o, .sock_fd = -1, .tap_fd = -1, .sig_fd = -1,
+			    .control_fd = -1 };
 	struct ttt_err err = { .msg = "", .code = 0 };
 	int status = 1;
 
-	ttt_steptime("worker", "main");
-	switch (ttt_options_parse(argc, argv, &w.opt, &err)) {
-	case TTT_OPTIONS_DONE:
-		return 0;
-	case TTT_OPTIONS_USAGE:
-		ttt_options_usage(stderr, PROG);
-		return 2;
-	case TTT_OPTIONS_ERROR:
-		fprintf(stderr, "%s: %s\n", PROG, err.msg);
-		return 2;
-	case TTT_OPTIONS_RUN:
-		break;
-	}
-	ttt_log_init(PROG, w.opt.log_level);
-	if (w.opt.supervise)
-		return ttt_supervise(&w.opt);
+	ttt_steptime("worker", "run");
 	if (w.opt.ready_fd >= 0 && fcntl(w.opt.ready_fd, F_SETFD, FD_CLOEXEC) < 0) {
 		fprintf(stderr, "%s: --ready-fd %d: %s\n", PROG, w.opt.ready_fd, strerror(errno));
 		return 2;
@@ -348,4 +335,28 @@ int main(int argc, char **argv)
 	}
 	teardown(&w);
 	return status;
+}
+
+int main(int argc, char **argv)
+{
+	struct ttt_options opt;
+	struct ttt_err err = { .msg = "", .code = 0 };
+
+	ttt_steptime("worker", "main");
+	switch (ttt_options_parse(argc, argv, &opt, &err)) {
+	case TTT_OPTIONS_DONE:
+		return 0;
+	case TTT_OPTIONS_USAGE:
+		ttt_options_usage(stderr, PROG);
+		return 2;
+	case TTT_OPTIONS_ERROR:
+		fprintf(stderr, "%s: %s\n", PROG, err.msg);
+		return 2;
+	case TTT_OPTIONS_RUN:
+		break;
+	}
+	ttt_log_init(PROG, opt.log_level);
+	if (opt.supervise)
+		return ttt_supervise(&opt, run_worker);
+	return run_worker(&opt);
 }
