@@ -117,17 +117,19 @@ ip netns exec "$H" bash -c "$(declare -f rounds); C=$C CNI_DIR=$CNI_DIR ROUNDS=$
 	die "a call failed"
 
 # Step durations of each call of ours: each plugin mark less the one before
-# (the first less the call's start; "exit": the call's end less the last);
-# the worker's marks (supervisor main, worker main, ready) against the
-# plugin's "configure" mark, which precedes the worker's start.
+# (the first less the call's start; "exit": the call's end less the last).
+# The worker's three marks split the plugin's "worker" step: from the
+# plugin's "configure" mark to the supervisor's main (fork, exec, loading),
+# to its child's start (a fork; an exec in builds before the supervisor
+# forked), to the child's readiness (key, tap, threads).
 awk '
 	function flush() {
 		if (what == "") return
 		printf "step %s %s exit %d\n", what, cmd, t1 - prev
 		if (nw >= 3) {
 			printf "step %s %s worker:supervisor_up %d\n", what, cmd, w[1] - conf
-			printf "step %s %s worker:child_up %d\n", what, cmd, w[2] - w[1]
-			printf "step %s %s worker:child_ready %d\n", what, cmd, w[3] - w[2]
+			printf "step %s %s worker:child_up %d\n", what, cmd, w[nw - 1] - w[1]
+			printf "step %s %s worker:child_ready %d\n", what, cmd, w[nw] - w[nw - 1]
 		}
 		what = ""
 	}
