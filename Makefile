@@ -130,7 +130,7 @@ $(CNICLIENT): tests/tools/cniclient/main.go
 		go build -o $(abspath $@) main.go
 
 # Benchmark programs: tests/bench/<name>_bench.c, one per figure make bench
-# prints (the HMAC one frame at a time, and in batches).
+# prints (the HMAC one frame at a time, and in batches; the replay filter).
 BENCH_BINS   := $(patsubst tests/bench/%.c,$(BUILD)/tests/%,$(wildcard tests/bench/*_bench.c))
 $(BUILD)/tests/%_bench: tests/bench/%_bench.c $(LIB)
 	$(call msg,CCLD,$@)

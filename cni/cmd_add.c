@@ -5,8 +5,10 @@
  * temporary name and moved into the container under CNI_IFNAME; IPAM; MTU,
  * MAC, addresses and routes set inside; a detached worker started on the
  * tap and socket. The record is saved before each step, and any failure
- * tears down everything made so far. */
+ * tears down everything made so far - and only that: the tap is known by
+ * the MAC the kernel gave it, recorded before it moves (state.h). */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -39,6 +41,7 @@ struct add {
 	struct cni_state st;
 	int netns_fd, tap_fd, sock_fd;
 	char worker[PATH_MAX];
+	char listen[TTT_ADDRSTRLEN]; /* the listen address, its port chosen */
 	struct ttt_link_info link;
 	struct cni_result ipam;
 	struct cni_ipam_call ipam_call;
@@ -61,7 +64,8 @@ static int check_inputs(struct add *a, struct cni_error *e)
 	struct ttt_err err;
 	char ipam[PATH_MAX];
 
-	if (require(cfg->key_file, "keyFile", e) < 0 || require(cfg->listen, "listen", e) < 0)
+	if (cni_config_attachment_ok(cfg, e) < 0 || require(cfg->key_file, "keyFile", e) < 0 ||
+	    require(cfg->listen, "listen", e) < 0)
 		return -1;
 	if (ttt_keyfile_load(cfg->key_file, &key, NULL, &err) < 0) {
 		cni_fail_err(e, CNI_ERR_INVALID_CONFIG, &err);
@@ -74,6 +78,46 @@ static int check_inputs(struct add *a, struct cni_error *e)
 	if (a->netns_fd < 0)
 		return -1;
 	return cni_find_worker(a->c->env.path, a->worker, e);
+}
+
+/* A hash of the attachment, to start each one's search of a port range at
+ * a different port (fewer collisions between concurrent ADDs). */
+static uint32_t attachment_hash(const struct cni_env *env)
+{
+	uint32_t h = 2166136261u;
+
+	for (const char *p = env->container_id; *p; p++)
+		h = (h ^ (uint8_t)*p) * 16777619u;
+	h = (h ^ ':') * 16777619u;
+	for (const char *p = env->ifname; *p; p++)
+		h = (h ^ (uint8_t)*p) * 16777619u;
+	return h;
+}
+
+/* Binds one port of the listen address: 1 bound, 0 in use, -1 failed. */
+static int bind_port(struct add *a, uint16_t port, struct ttt_sockaddr *bound, bool *dual,
+		     struct cni_error *e)
+{
+	const struct cni_config *cfg = &a->c->cfg;
+	struct ttt_endpoint ep;
+	struct ttt_sockaddr want;
+	struct ttt_err err;
+	bool range = cfg->listen_range.lo != cfg->listen_range.hi;
+
+	cni_listen_at(&cfg->listen_range, port, a->listen, sizeof(a->listen));
+	if (ttt_endpoint_parse(a->listen, &ep, &err) < 0 ||
+	    ttt_endpoint_resolve_local(&ep, &want, &err) < 0) {
+		cni_fail_errf(e, CNI_ERR_INVALID_CONFIG, &err, "listen address '%s'", a->listen);
+		return cni_detail(e, "%s", cfg->listen_field);
+	}
+	a->sock_fd = ttt_udp_open(&want, bound, dual, &err);
+	if (a->sock_fd >= 0)
+		return 1;
+	if (range && err.code == EADDRINUSE)
+		return 0;
+	cni_fail_err(e, err.code == EADDRINUSE ? CNI_ERR_ADDRESS_IN_USE : CNI_ERR_INVALID_CONFIG,
+		     &err);
+	return cni_detail(e, "%s", cfg->listen_field);
 }
 
 /* The configuration's mtu, else the one the path to the peer (here, in
@@ -93,30 +137,35 @@ static void choose_mtu(struct add *a, const struct ttt_sockaddr *bound, bool dua
 			c.tap_mtu);
 }
 
+/* The socket, on the listen port or the first free one of its range. */
 static int bind_socket(struct add *a, struct cni_error *e)
 {
 	const struct cni_config *cfg = &a->c->cfg;
+	const struct cni_listen *l = &cfg->listen_range;
+	unsigned n = (unsigned)(l->hi - l->lo) + 1, first = attachment_hash(&a->c->env) % n;
 	struct ttt_endpoint ep;
-	struct ttt_sockaddr want, bound, peer;
+	struct ttt_sockaddr bound, peer;
 	struct ttt_err err;
-	bool dual;
+	bool dual = false;
+	int r = 0;
 
-	if (ttt_endpoint_parse(cfg->listen, &ep, &err) < 0 ||
-	    ttt_endpoint_resolve_local(&ep, &want, &err) < 0) {
-		cni_fail_errf(e, CNI_ERR_INVALID_CONFIG, &err, "listen address '%s'", cfg->listen);
-		return cni_detail(e, "listen");
+	for (unsigned i = 0; i < n && r == 0; i++)
+		r = bind_port(a, (uint16_t)(l->lo + (first + i) % n), &bound, &dual, e);
+	if (r < 0)
+		return -1;
+	if (r == 0) {
+		cni_fail(e, CNI_ERR_ADDRESS_IN_USE, "no free port in listen range %s (all %u in use)",
+			 cfg->listen, n);
+		return cni_detail(e, "%s", cfg->listen_field);
 	}
-	a->sock_fd = ttt_udp_open(&want, &bound, &dual, &err);
-	if (a->sock_fd < 0) {
-		cni_fail_err(e, err.code == EADDRINUSE ? CNI_ERR_ADDRESS_IN_USE : CNI_ERR_INVALID_CONFIG,
-			     &err);
-		return cni_detail(e, "listen");
-	}
+	snprintf(a->st.listen, sizeof(a->st.listen), "%s", a->listen);
+	ttt_steptime("ADD", "bind");
 	if (cfg->peer && (ttt_endpoint_parse(cfg->peer, &ep, &err) < 0 ||
 			  ttt_endpoint_resolve_peer(&ep, &bound, dual, &peer, &err) < 0)) {
 		cni_fail_errf(e, CNI_ERR_INVALID_CONFIG, &err, "peer address '%s'", cfg->peer);
-		return cni_detail(e, "peer");
+		return cni_detail(e, "%s", cfg->peer_field);
 	}
+	snprintf(a->st.peer, sizeof(a->st.peer), "%s", cfg->peer ? cfg->peer : "");
 	choose_mtu(a, &bound, dual, cfg->peer ? &peer : NULL);
 	return 0;
 }
@@ -125,31 +174,37 @@ static int bind_socket(struct add *a, struct cni_error *e)
  * short enough for an interface name, and recognisable as ours. */
 static void temp_name(const struct cni_env *env, char out[IF_NAMESIZE])
 {
-	uint32_t h = 2166136261u;
-
-	for (const char *p = env->container_id; *p; p++)
-		h = (h ^ (uint8_t)*p) * 16777619u;
-	h = (h ^ ':') * 16777619u;
-	for (const char *p = env->ifname; *p; p++)
-		h = (h ^ (uint8_t)*p) * 16777619u;
-	snprintf(out, IF_NAMESIZE, "ttt%08x", h);
+	snprintf(out, IF_NAMESIZE, "ttt%08x", attachment_hash(env));
 }
 
 /* The tap, opened here and moved into the container under its final name;
- * our descriptor keeps working across the move. */
+ * our descriptor keeps working across the move. What identifies it (its
+ * MAC, then where it is) is recorded before and after the move. */
 static int make_tap(struct add *a, struct cni_error *e)
 {
 	struct ttt_link_change move = TTT_LINK_CHANGE_INIT;
+	struct ttt_link_info info;
 	char ifname[IF_NAMESIZE];
 	struct ttt_err err;
 
 	a->tap_fd = ttt_tap_open(a->st.temp_name, TTT_TAP_OFFLOAD, ifname, &err);
 	if (a->tap_fd < 0)
 		return cni_fail_err(e, CNI_ERR_INTERNAL, &err);
+	ttt_steptime("ADD", "tap_open");
+	if (ttt_link_get(a->st.temp_name, &info, &err) < 0)
+		return cni_fail_err(e, CNI_ERR_INTERNAL, &err);
+	ttt_ether_str(info.mac, a->st.mac);
+	a->st.ifindex = info.ifindex;
+	if (cni_state_save(&a->store, &a->st, e) < 0)
+		return -1;
+	ttt_steptime("ADD", "save_mac");
 	move.netns_fd = a->netns_fd;
 	move.new_name = a->c->env.ifname;
-	if (ttt_link_change(a->st.temp_name, &move, &err) == 0)
-		return 0;
+	if (ttt_link_change(a->st.temp_name, &move, &err) == 0) {
+		a->st.moved = true;
+		ttt_steptime("ADD", "tap_move");
+		return cni_state_save(&a->store, &a->st, e);
+	}
 	if (err.code == EEXIST)
 		return cni_fail(e, CNI_ERR_INTERNAL, "interface %s already exists in %s",
 				a->c->env.ifname, a->c->env.netns);
@@ -233,24 +288,34 @@ static int configure_inside(void *arg, struct cni_error *e)
 	    ttt_link_get(a->c->env.ifname, &a->link, &err) < 0 || apply_ipam(a, &err) < 0)
 		return cni_fail_errf(e, CNI_ERR_INTERNAL, &err, "in %s", a->c->env.netns);
 	ttt_ether_str(a->link.mac, a->st.mac);
+	a->st.ifindex = a->link.ifindex;
 	return 0;
 }
 
 static int start_worker(struct add *a, struct cni_error *e)
 {
 	const struct cni_config *cfg = &a->c->cfg;
-	char log[PATH_MAX], control[PATH_MAX];
+	char log[PATH_MAX], name[PATH_MAX], replay[PATH_MAX], control[PATH_MAX];
 	struct cni_spawn sp = {
 		.worker = a->worker, .log_path = log, .tap_fd = a->tap_fd, .sock_fd = a->sock_fd,
-		.key_file = cfg->key_file, .listen = cfg->listen, .peer = cfg->peer,
+		.key_file = cfg->key_file, .listen = a->listen, .peer = cfg->peer,
+		.link = cfg->link_keys ? cfg->link : NULL, .replay_state = replay,
 		.mtu = a->st.mtu, .keepalive = cfg->keepalive, .window_ns = cfg->window_ns,
 		.control_dir = control, .name = a->st.temp_name,
 	};
+	int rc;
 
 	if (cni_store_path(&a->store, a->st.container_id, a->st.ifname, ".log", log) < 0 ||
+	    cni_store_path(&a->store, a->st.container_id, a->st.ifname, ".replay", replay) < 0 ||
+	    cni_store_name(a->st.container_id, a->st.ifname, ".log", name) < 0 ||
 	    cni_state_control_dir(&a->store, control) < 0)
 		return cni_fail(e, CNI_ERR_INVALID_CONFIG, "state path is too long");
-	if (cni_spawn_worker(&sp, &a->st.worker_pid, e) < 0)
+	sp.log_fd = cni_store_openat(&a->store, name, O_WRONLY | O_CREAT | O_APPEND, 0600);
+	if (sp.log_fd < 0)
+		return cni_fail(e, CNI_ERR_IO, "cannot open %s: %s", log, strerror(errno));
+	rc = cni_spawn_worker(&sp, &a->st.worker_pid, e);
+	close(sp.log_fd);
+	if (rc < 0)
 		return -1;
 	a->st.worker_start = cni_proc_start_time(a->st.worker_pid);
 	return cni_state_save(&a->store, &a->st, e);
@@ -307,16 +372,17 @@ static int build(struct add *a, struct cni_error *e)
 	snprintf(a->st.ifname, sizeof(a->st.ifname), "%s", env->ifname);
 	snprintf(a->st.netns, sizeof(a->st.netns), "%s", env->netns);
 	snprintf(a->st.pod_namespace, sizeof(a->st.pod_namespace), "%.*s", CNI_POD_MAX - 1,
-		 a->c->args.pod_namespace);
-	snprintf(a->st.pod_name, sizeof(a->st.pod_name), "%.*s", CNI_POD_MAX - 1, a->c->args.pod_name);
+		 a->c->args.k8s_namespace);
+	snprintf(a->st.pod_name, sizeof(a->st.pod_name), "%.*s", CNI_POD_MAX - 1, a->c->args.k8s_pod);
 	temp_name(env, a->st.temp_name);
+	snprintf(a->st.link, sizeof(a->st.link), "%s", a->c->cfg.link);
 	cni_log_prune(&a->store);
 	if (recover(a, e) < 0)
 		return -1;
 	ttt_steptime("ADD", "recover");
 	if (bind_socket(a, e) < 0)
 		return -1;
-	ttt_steptime("ADD", "bind");
+	ttt_steptime("ADD", "peer_mtu");
 	if (cni_state_save(&a->store, &a->st, e) < 0)
 		return -1;
 	ttt_steptime("ADD", "save");
@@ -328,7 +394,7 @@ static int build(struct add *a, struct cni_error *e)
 		(void)finish_ipam(a, &ignored); /* reap it; teardown releases the lease */
 		return -2;
 	}
-	ttt_steptime("ADD", "tap_move");
+	ttt_steptime("ADD", "save_moved");
 	if (finish_ipam(a, e) < 0)
 		return -2;
 	ttt_steptime("ADD", "ipam_wait");
@@ -351,7 +417,7 @@ int cni_cmd_add(struct cni_ctx *c, struct cni_error *e)
 	struct cni_error ignored;
 	int rc;
 
-	a.store.net_lock = a.store.att_lock = -1;
+	a.store.net_lock = a.store.att_lock = a.store.dir_fd = -1;
 	rc = build(&a, e);
 	if (a.tap_fd >= 0)
 		close(a.tap_fd); /* the worker has its own copy; without one the tap goes */

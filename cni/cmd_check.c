@@ -96,7 +96,8 @@ static int check_all(struct check *k, struct cni_store *s, struct cni_error *e)
 	char *out = NULL;
 	int fd, rc;
 
-	if (cni_state_load(s, env->container_id, env->ifname, &k->st, &found, e) < 0)
+	if (cni_config_attachment_ok(&k->c->cfg, e) < 0 ||
+	    cni_state_load(s, env->container_id, env->ifname, &k->st, &found, e) < 0)
 		return -1;
 	if (!found || !k->st.ready)
 		return cni_fail(e, CNI_ERR_CHECK, "no attachment of %s:%s is recorded",

@@ -51,8 +51,8 @@ static int collect(struct cni_state *st, void *arg)
 		return 0;
 	}
 	/* No ADD or DEL holds it: we have the network's lock exclusively. */
-	if (cni_store_path(g->store, st->container_id, st->ifname, ".lock", lock) == 0)
-		(void)unlink(lock);
+	if (cni_store_name(st->container_id, st->ifname, ".lock", lock) == 0)
+		(void)unlinkat(g->store->dir_fd, lock, 0);
 	return 0;
 }
 

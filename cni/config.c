@@ -19,8 +19,8 @@ int cni_args_parse(const char *text, struct cni_args *a, struct cni_error *e)
 		{ "MAC", a->mac, sizeof(a->mac) },
 		{ "TTT_PEER", a->peer, sizeof(a->peer) },
 		{ "TTT_LISTEN", a->listen, sizeof(a->listen) },
-		{ "K8S_POD_NAMESPACE", a->pod_namespace, sizeof(a->pod_namespace) },
-		{ "K8S_POD_NAME", a->pod_name, sizeof(a->pod_name) },
+		{ "K8S_POD_NAMESPACE", a->k8s_namespace, sizeof(a->k8s_namespace) },
+		{ "K8S_POD_NAME", a->k8s_pod, sizeof(a->k8s_pod) },
 	};
 
 	return cni_args_get(text, want, sizeof(want) / sizeof(want[0]), e);
@@ -178,56 +178,239 @@ static int take_ipam(struct cni_config *c, struct cni_error *e)
 	return 0;
 }
 
-/* The most specific of args.cni.<key>, CNI_ARGS and the configuration's own
- * field, and the name to blame in messages. */
-static int pick(const cJSON *cniargs, const char *key, const char *env_value,
-		const char *env_name, const char *conf_value, const char **value,
-		const char **field, struct cni_error *e)
+/* One attachment's sources of values, least specific last. */
+struct attach {
+	const cJSON *cniargs; /* args.cni: a pod's own choice (Multus cni-args) */
+	const cJSON *entry;   /* the "links" entry naming the pod, or NULL */
+	struct cni_policy policy;
+	bool from_pod[2];     /* listen, peer: chosen by the pod */
+};
+
+/* Defers a refusal of this attachment's values to ADD and CHECK. */
+static int defer(struct cni_config *c, const struct cni_error *e)
 {
-	static char fieldname[64];
+	if (!c->attach_refused) {
+		c->attach_refused = true;
+		c->attach_error = *e;
+	}
+	return 0;
+}
+
+int cni_config_attachment_ok(const struct cni_config *c, struct cni_error *e)
+{
+	if (!c->attach_refused)
+		return 0;
+	*e = c->attach_error;
+	return -1;
+}
+
+/* The most specific of args.cni.<key>, CNI_ARGS, the links entry and the
+ * configuration's own field; *field names where it came from (kept in
+ * c->fields[slot]) and *pod whether a pod chose it. */
+static int pick(struct cni_config *c, const struct attach *s, const char *key,
+		const char *env_value, const char *env_name, int slot, const char **value,
+		const char **field, bool *pod, struct cni_error *e)
+{
+	char *name = c->fields[slot];
 	const char *v = NULL;
 
-	if (cniargs && get_string(cniargs, key, key, &v, e) < 0)
+	*pod = true;
+	if (s->cniargs && get_string(s->cniargs, key, key, &v, e) < 0)
 		return bad_field(e, key, "in args.cni must be a string");
 	if (v) {
-		snprintf(fieldname, sizeof(fieldname), "args.cni.%s", key);
-		*field = fieldname;
+		snprintf(name, sizeof(c->fields[0]), "args.cni.%s", key);
 	} else if (env_value && *env_value) {
 		v = env_value;
-		*field = env_name;
+		snprintf(name, sizeof(c->fields[0]), "%s", env_name);
 	} else {
-		v = conf_value;
-		*field = key;
+		*pod = false;
+		if (s->entry && get_string(s->entry, key, key, &v, e) == 0 && v)
+			snprintf(name, sizeof(c->fields[0]), "links[%d].%s", c->links_entry, key);
+		else if (get_string(c->root, key, key, &v, e) < 0)
+			return -1;
+		else
+			snprintf(name, sizeof(c->fields[0]), "%s", key);
 	}
 	*value = v;
+	*field = name;
+	return 0;
+}
+
+static bool is_pod_name(const char *s)
+{
+	const char *slash = strchr(s, '/');
+
+	return slash && slash != s && slash[1] && !strchr(slash + 1, '/') && ttt_link_id_valid(s);
+}
+
+/* Checks entry i of "links" and remembers it if it names our pod. */
+static int take_entry(struct cni_config *c, struct attach *s, const cJSON *arr, const cJSON *v,
+		      int i, struct cni_error *e)
+{
+	const char *pod, *link, *listen, *peer, *mac;
+	struct cni_listen range;
+	uint8_t m[TTT_ETH_ALEN];
+	char f[48];
+	int users = 0, k = 0;
+	const cJSON *o;
+
+	snprintf(f, sizeof(f), "links[%d]", i);
+	if (!cJSON_IsObject(v))
+		return bad_field(e, f, "must be an object {\"pod\": \"namespace/name\", \"link\": ...}");
+	snprintf(f, sizeof(f), "links[%d].pod", i);
+	if (get_string(v, "pod", f, &pod, e) < 0 || !pod || !is_pod_name(pod))
+		return bad_field(e, f, "must be the pod's namespace/name");
+	snprintf(f, sizeof(f), "links[%d].link", i);
+	if (get_string(v, "link", f, &link, e) < 0 || !link || !ttt_link_id_valid(link))
+		return bad_field(e, f, "must be a link identity: 1-255 printable characters without "
+				       "spaces, the same at both ends of the link");
+	snprintf(f, sizeof(f), "links[%d].listen", i);
+	if (get_string(v, "listen", f, &listen, e) < 0 ||
+	    (listen && cni_listen_parse(listen, f, &range, e) < 0))
+		return -1;
+	snprintf(f, sizeof(f), "links[%d].peer", i);
+	if (get_string(v, "peer", f, &peer, e) < 0 || (peer && check_endpoint(peer, f, true, e) < 0))
+		return -1;
+	snprintf(f, sizeof(f), "links[%d].mac", i);
+	if (get_string(v, "mac", f, &mac, e) < 0 ||
+	    (mac && (ttt_ether_parse(mac, m) < 0 || !ttt_ether_assignable(m))))
+		return bad_field(e, f, "must be a unicast MAC address such as 02:00:00:00:00:01");
+	cJSON_ArrayForEach(o, arr) {
+		const cJSON *p = cJSON_GetObjectItemCaseSensitive(o, "pod");
+		const cJSON *l = cJSON_GetObjectItemCaseSensitive(o, "link");
+		if (k++ < i && cJSON_IsString(p) && strcmp(p->valuestring, pod) == 0) {
+			snprintf(f, sizeof(f), "links[%d].pod", i);
+			return bad_field(e, f, "names a pod an earlier entry names already");
+		}
+		users += cJSON_IsString(l) && strcmp(l->valuestring, link) == 0;
+	}
+	if (users > 2) {
+		snprintf(f, sizeof(f), "links[%d].link", i);
+		return bad_field(e, f, "is used by more than two entries: a link has two ends");
+	}
+	if (c->pod[0] && strcmp(pod, c->pod) == 0) {
+		s->entry = v;
+		c->links_entry = i;
+	}
+	return 0;
+}
+
+/* "links": per-pod values chosen by the administrator. */
+static int take_links(struct cni_config *c, struct attach *s, struct cni_error *e)
+{
+	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(c->root, "links"), *v;
+	int i = 0;
+
+	c->links_entry = -1;
+	if (!arr || cJSON_IsNull(arr))
+		return 0;
+	if (!cJSON_IsArray(arr))
+		return bad_field(e, "links", "must be an array of {\"pod\": \"namespace/name\", "
+					     "\"link\": ..., \"listen\": ..., \"peer\": ...}");
+	cJSON_ArrayForEach(v, arr) {
+		if (take_entry(c, s, arr, v, i++, e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* listen and peer of this attachment; a pod's own choice only within podArgs. */
+static int take_addresses(struct cni_config *c, struct attach *s, const struct cni_args *a,
+			  struct cni_error *e)
+{
+	struct cni_error why;
+
+	if (pick(c, s, "listen", a->listen, "CNI_ARGS TTT_LISTEN", 0, &c->listen, &c->listen_field,
+		 &s->from_pod[0], e) < 0 ||
+	    (c->listen && cni_listen_parse(c->listen, c->listen_field, &c->listen_range, e) < 0))
+		return -1;
+	if (pick(c, s, "peer", a->peer, "CNI_ARGS TTT_PEER", 1, &c->peer, &c->peer_field,
+		 &s->from_pod[1], e) < 0 ||
+	    (c->peer && check_endpoint(c->peer, c->peer_field, true, e) < 0))
+		return -1;
+	if (s->from_pod[0] && cni_policy_listen(&s->policy, c->listen, c->listen_field, &why) < 0)
+		defer(c, &why);
+	if (s->from_pod[1] && cni_policy_peer(&s->policy, c->peer, c->peer_field, &why) < 0)
+		defer(c, &why);
+	return 0;
+}
+
+static int take_mac(struct cni_config *c, const struct attach *s, const struct cni_args *a,
+		    const char *rc_mac, struct cni_error *e)
+{
+	const char *mac, *field;
+	bool pod;
+
+	if (rc_mac)
+		return check_mac(c, rc_mac, "runtimeConfig.mac", e);
+	if (pick(c, s, "mac", a->mac, "CNI_ARGS MAC", 2, &mac, &field, &pod, e) < 0)
+		return -1;
+	return mac ? check_mac(c, mac, field, e) : 0;
+}
+
+/* The link identity, and whether keys are derived at all. */
+static int take_link(struct cni_config *c, const struct attach *s, const struct cni_args *a,
+		     struct cni_error *e)
+{
+	const cJSON *lk = cJSON_GetObjectItemCaseSensitive(c->root, "linkKeys");
+	const struct cni_link_vars vars = {
+		.network = c->name, .ns = a->k8s_namespace, .pod = a->k8s_pod,
+		.container = a->container_id ? a->container_id : "", .ifname = a->ifname ? a->ifname : "",
+	};
+	const char *tmpl;
+	struct cni_error why;
+	bool shared = c->listen_range.lo != c->listen_range.hi && !s->entry;
+
+	if (lk && !cJSON_IsNull(lk) && !cJSON_IsBool(lk))
+		return bad_field(e, "linkKeys", "must be true or false");
+	c->link_keys = !cJSON_IsFalse(lk);
+	if (get_string(c->root, "link", "link", &tmpl, e) < 0)
+		return -1;
+	if (!c->link_keys) {
+		if (tmpl || cJSON_GetObjectItemCaseSensitive(c->root, "links") ||
+		    cni_policy_open(&s->policy) || c->listen_range.lo != c->listen_range.hi)
+			return bad_field(e, "linkKeys", "false (the key file's key shared by every "
+				"attachment) cannot go with link, links, podArgs or a listen port range");
+		c->link_field = "linkKeys";
+		return 0;
+	}
+	if (s->entry) {
+		snprintf(c->link, sizeof(c->link), "%s",
+			 cJSON_GetObjectItemCaseSensitive(s->entry, "link")->valuestring);
+		snprintf(c->fields[3], sizeof(c->fields[3]), "links[%d].link", c->links_entry);
+		c->link_field = c->fields[3];
+		return 0;
+	}
+	c->link_field = tmpl ? "link" : "name";
+	if (!tmpl)
+		tmpl = "{network}";
+	if ((shared || cni_policy_open(&s->policy)) && !cni_link_per_pod(tmpl))
+		return bad_field(e, c->link_field, "must name one pod ({namespace} and {pod}, or "
+				 "{container}) when pods may choose listen or peer (podArgs) or listen "
+				 "has a port range: else one pod could speak into another's link");
+	if (cni_link_expand(tmpl, &vars, c->link_field, c->link, &why) < 0)
+		defer(c, &why);
 	return 0;
 }
 
 static int take_attachment(struct cni_config *c, const struct cni_args *a, struct cni_error *e)
 {
-	const cJSON *args = NULL, *cniargs = NULL, *rc = NULL;
-	const char *listen, *peer, *mac, *rc_mac = NULL, *field;
+	const cJSON *args = NULL, *rc = NULL;
+	const char *rc_mac = NULL;
+	struct attach s;
 
+	memset(&s, 0, sizeof(s));
+	if (a->k8s_namespace[0] && a->k8s_pod[0])
+		snprintf(c->pod, sizeof(c->pod), "%s/%s", a->k8s_namespace, a->k8s_pod);
 	if (get_object(c->root, "args", "args", &args, e) < 0 ||
-	    (args && get_object(args, "cni", "args.cni", &cniargs, e) < 0) ||
+	    (args && get_object(args, "cni", "args.cni", &s.cniargs, e) < 0) ||
 	    get_object(c->root, "runtimeConfig", "runtimeConfig", &rc, e) < 0 ||
 	    (rc && get_string(rc, "mac", "runtimeConfig.mac", &rc_mac, e) < 0) ||
-	    get_string(c->root, "listen", "listen", &listen, e) < 0 ||
-	    get_string(c->root, "peer", "peer", &peer, e) < 0 ||
-	    get_string(c->root, "mac", "mac", &mac, e) < 0)
+	    cni_policy_parse(cJSON_GetObjectItemCaseSensitive(c->root, "podArgs"), &s.policy, e) < 0 ||
+	    take_links(c, &s, e) < 0 || take_addresses(c, &s, a, e) < 0 ||
+	    take_mac(c, &s, a, rc_mac, e) < 0)
 		return -1;
-	if (pick(cniargs, "listen", a->listen, "CNI_ARGS TTT_LISTEN", listen, &c->listen, &field,
-		 e) < 0 ||
-	    (c->listen && check_endpoint(c->listen, field, false, e) < 0))
-		return -1;
-	if (pick(cniargs, "peer", a->peer, "CNI_ARGS TTT_PEER", peer, &c->peer, &field, e) < 0 ||
-	    (c->peer && check_endpoint(c->peer, field, true, e) < 0))
-		return -1;
-	if (rc_mac)
-		return check_mac(c, rc_mac, "runtimeConfig.mac", e);
-	if (pick(cniargs, "mac", a->mac, "CNI_ARGS MAC", mac, &mac, &field, e) < 0)
-		return -1;
-	return mac ? check_mac(c, mac, field, e) : 0;
+	return take_link(c, &s, a, e);
 }
 
 static int take_extras(struct cni_config *c, struct cni_error *e)

@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,11 +15,12 @@
 
 #define PRUNE_SCAN_MAX 1024 /* files looked at per prune (more go in later prunes) */
 
-/* Appends "tinytaptunnel: <time> <why>: ..." to the log at path. */
-static void last_line(const char *path, const char *stamp, const char *why)
+/* Appends "tinytaptunnel: <time> <why>: ..." to the log name. */
+static void last_line(const struct cni_store *s, const char *name, const char *stamp,
+		      const char *why)
 {
 	char line[256];
-	int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
+	int fd = cni_store_openat(s, name, O_WRONLY | O_APPEND, 0);
 	int n;
 
 	if (fd < 0)
@@ -30,54 +32,73 @@ static void last_line(const char *path, const char *stamp, const char *why)
 	close(fd);
 }
 
-/* Moves from to dir/<base><suffix> without replacing anything; on a name
- * taken already, tries <base>-2, -3... */
-static int move(const char *from, const char *dir, const char *base, const char *suffix,
-		char out[PATH_MAX])
+/* The kept logs' directory, created 0700 and opened without following a
+ * symbolic link; -1 when there is none. */
+static int open_old(const struct cni_store *s, bool create)
+{
+	if (create && mkdirat(s->dir_fd, CNI_LOGKEEP_DIR, 0700) < 0 && errno != EEXIST)
+		return -1;
+	return openat(s->dir_fd, CNI_LOGKEEP_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
+/* Moves name (in the network's directory) to old/<base><suffix> without
+ * replacing anything (linkat never follows a link); on a name taken
+ * already, tries <base>-2, -3... out receives the name in old/. */
+static int move(const struct cni_store *s, const char *name, int old_fd, const char *base,
+		const char *suffix, char out[PATH_MAX])
 {
 	for (int i = 1; i <= 9; i++) {
 		char alt[8] = "";
 		if (i > 1)
 			snprintf(alt, sizeof(alt), "-%d", i);
-		if (snprintf(out, PATH_MAX, "%s/%s%s%s", dir, base, alt, suffix) >= PATH_MAX)
+		if (snprintf(out, PATH_MAX, "%s%s%s", base, alt, suffix) >= PATH_MAX)
 			return -1;
-		if (link(from, out) == 0)
-			return unlink(from);
+		if (linkat(s->dir_fd, name, old_fd, out, 0) == 0)
+			return unlinkat(s->dir_fd, name, 0);
 		if (errno != EEXIST)
 			return -1;
 	}
 	return -1;
 }
 
+/* Whether name is a regular file in the network's directory. */
+static bool is_file(const struct cni_store *s, const char *name)
+{
+	struct stat st;
+
+	return fstatat(s->dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode);
+}
+
 void cni_log_keep(const struct cni_store *s, const char *cid, const char *ifname,
 		  const char *why, char kept[PATH_MAX])
 {
-	char log[PATH_MAX], log1[PATH_MAX], dir[PATH_MAX], base[256], stamp[32], spare[PATH_MAX];
+	char log[PATH_MAX], log1[PATH_MAX], base[256], stamp[32], moved[PATH_MAX], spare[PATH_MAX];
 	time_t now = time(NULL);
 	struct tm tm;
+	int old_fd;
 
 	kept[0] = '\0';
-	if (cni_store_path(s, cid, ifname, ".log", log) < 0 ||
-	    cni_store_path(s, cid, ifname, ".log.1", log1) < 0 || access(log, F_OK) < 0 ||
-	    snprintf(dir, sizeof(dir), "%s/%s", s->dir, CNI_LOGKEEP_DIR) >= (int)sizeof(dir))
+	if (cni_store_name(cid, ifname, ".log", log) < 0 ||
+	    cni_store_name(cid, ifname, ".log.1", log1) < 0 || !is_file(s, log))
 		return;
 	if (!gmtime_r(&now, &tm) || strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm) == 0)
 		return;
-	last_line(log, stamp, why);
+	last_line(s, log, stamp, why);
 	/* A file name holds 255 bytes: the container ID gives way. */
 	snprintf(base, sizeof(base), "%.200s:%s.%s", cid, ifname, stamp);
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+	old_fd = open_old(s, true);
+	if (old_fd < 0)
 		return;
-	if (move(log, dir, base, ".log", kept) < 0) {
+	if (move(s, log, old_fd, base, ".log", moved) == 0 &&
+	    snprintf(kept, PATH_MAX, "%s/%s/%s", s->dir, CNI_LOGKEEP_DIR, moved) < PATH_MAX) {
+		/* The rotated part, beside it under the same name. */
+		if (is_file(s, log1) && snprintf(spare, sizeof(spare), "%s.1", moved) < PATH_MAX &&
+		    linkat(s->dir_fd, log1, old_fd, spare, 0) == 0)
+			(void)unlinkat(s->dir_fd, log1, 0);
+	} else {
 		kept[0] = '\0';
-		return;
 	}
-	/* The rotated part, beside it under the same name. */
-	if (access(log1, F_OK) == 0) {
-		snprintf(spare, sizeof(spare), "%s.1", kept);
-		if (link(log1, spare) == 0)
-			(void)unlink(log1);
-	}
+	close(old_fd);
 	cni_log_prune(s);
 }
 
@@ -119,16 +140,18 @@ static size_t scan(DIR *d, struct kept *k, off_t *total)
 
 void cni_log_prune(const struct cni_store *s)
 {
-	char dir[PATH_MAX];
 	struct kept *k;
 	time_t limit = time(NULL) - CNI_LOGKEEP_SECONDS;
 	off_t total;
 	size_t n;
-	DIR *d;
+	int fd = open_old(s, false);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 
-	if (snprintf(dir, sizeof(dir), "%s/%s", s->dir, CNI_LOGKEEP_DIR) >= (int)sizeof(dir) ||
-	    !(d = opendir(dir)))
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
 		return;
+	}
 	k = malloc(PRUNE_SCAN_MAX * sizeof(*k));
 	if (!k) {
 		closedir(d);

@@ -87,6 +87,8 @@ static int run(struct cni_ctx *c, struct cni_error *e)
 	}
 	if (!c->conf)
 		return cni_fail(e, CNI_ERR_IO, "cannot read the configuration from stdin");
+	c->args.container_id = c->env.container_id;
+	c->args.ifname = c->env.ifname;
 	if (cni_args_parse(c->env.args, &c->args, e) < 0 ||
 	    cni_config_parse(c->conf, c->conf_len, &c->args, &c->cfg, e) < 0 ||
 	    version_allows(c, e) < 0)

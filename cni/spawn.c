@@ -37,7 +37,7 @@ static void last_error(const char *log_path, char *buf, size_t len)
 {
 	char tail[1024], *line, *hit = NULL;
 	ssize_t n = -1;
-	int fd = open(log_path, O_RDONLY | O_CLOEXEC);
+	int fd = open(log_path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 
 	snprintf(buf, len, "it exited without saying why");
 	if (fd >= 0) {
@@ -81,6 +81,8 @@ static void worker_argv(const struct cni_spawn *sp, struct ttt_argv *argv)
 		.mtu = sp->mtu, .mtu_given = true, .keepalive = sp->keepalive,
 		.window_ns = sp->window_ns, .log_level = TTT_LOG_INFO,
 		.tap_fd = 3, .sock_fd = 4, .ready_fd = 5, .no_offload = false, .supervise = true,
+		.link = sp->link, .derive_key = NULL, .replay_state = sp->replay_state,
+		.replay_fd = -1, .log_file = sp->log_path, .log_max = TTT_LOG_MAX_DEFAULT,
 		.control_dir = sp->control_dir, .name = sp->name, .control_fd = -1,
 	};
 
@@ -93,21 +95,16 @@ int cni_spawn_worker(const struct cni_spawn *sp, pid_t *pid, struct cni_error *e
 	struct ttt_argv argv;
 	struct ttt_err err;
 	char buf[16];
-	int ready[2], log, how;
+	int ready[2], how;
 
-	log = open(sp->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-	if (log < 0)
-		return cni_fail(e, CNI_ERR_IO, "cannot open %s: %s", sp->log_path, strerror(errno));
-	if (pipe2(ready, O_CLOEXEC) < 0) {
-		close(log);
+	if (pipe2(ready, O_CLOEXEC) < 0)
 		return cni_fail(e, CNI_ERR_INTERNAL, "cannot create a pipe: %s", strerror(errno));
-	}
 	worker_argv(sp, &argv);
 	c.argv = argv.v;
-	memcpy(c.fds, (int[]){ -1, -1, log, sp->tap_fd, sp->sock_fd, ready[1] }, 6 * sizeof(int));
+	memcpy(c.fds, (int[]){ -1, -1, sp->log_fd, sp->tap_fd, sp->sock_fd, ready[1] },
+	       6 * sizeof(int));
 	*pid = ttt_child_start(&c, &err);
 	close(ready[1]);
-	close(log);
 	if (*pid < 0) {
 		close(ready[0]);
 		return cni_fail_err(e, CNI_ERR_INTERNAL, &err);

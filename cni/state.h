@@ -3,8 +3,17 @@
  *
  * <stateDir>/<network>/<containerID>:<ifname>.json records an attachment,
  * written ahead of each step of ADD (so that after a crash the next ADD or
- * DEL knows what may exist), beside the worker's log (.log) and a lock
- * (.lock, see store.h). */
+ * DEL knows what may exist), beside the worker's log (.log, rotated to
+ * .log.1; kept in old/ when the attachment goes, see logkeep.h), its
+ * replay state (.replay) and a lock (.lock, see store.h).
+ *
+ * The tap is identified by what ADD made itself, never by a name alone:
+ * its MAC (random from the kernel when ADD creates the tap, recorded
+ * before the tap moves; the configured one once set) and whether it was
+ * moved into the container. Teardown deletes an interface only when it is
+ * a tap with the recorded MAC, in the namespace the record says it is in.
+ *
+ * Fields are only ever added (`ttt show` reads these files too). */
 #ifndef CNI_STATE_H
 #define CNI_STATE_H
 
@@ -16,6 +25,8 @@
 
 #include "store.h"
 #include "cni/lib/error.h"
+#include "ttt/crypto/linkkey.h"
+#include "ttt/net/addr.h"
 #include "ttt/net/ether.h"
 
 #define CNI_ID_MAX 256
@@ -30,7 +41,12 @@ struct cni_state {
 	bool ipam_started;          /* IPAM ADD was (or may have been) run */
 	pid_t worker_pid;
 	uint64_t worker_start;
-	char mac[TTT_ETHER_STRLEN];
+	char mac[TTT_ETHER_STRLEN]; /* the tap's, from its creation on ("" before) */
+	bool moved;                 /* the tap was moved into the container as ifname */
+	int ifindex;                /* the tap's index (in the container once moved), 0: unknown */
+	char listen[TTT_ADDRSTRLEN]; /* the address the worker listens on (a range resolved) */
+	char peer[TTT_ADDRSTRLEN];  /* "" when learnt (discovery) */
+	char link[TTT_LINK_ID_MAX + 1]; /* the link identity ("" when the key file's key is used) */
 	unsigned mtu; /* what ADD gave the interface (0 in records from before it was kept) */
 	char pod_namespace[CNI_POD_MAX]; /* from CNI_ARGS K8S_POD_NAMESPACE, "" when not given */
 	char pod_name[CNI_POD_MAX];      /* K8S_POD_NAME */
@@ -46,9 +62,10 @@ int cni_state_save(const struct cni_store *s, const struct cni_state *st, struct
 int cni_state_load(const struct cni_store *s, const char *cid, const char *ifname,
 		   struct cni_state *st, bool *found, struct cni_error *e);
 
-/* Removes the record and the worker's control socket, and keeps its log
- * (logkeep.h: a last line saying why, then moved to old/, where
- * st->kept_log names it). why is the command doing it (DEL, GC, ADD). */
+/* Removes the record, the worker's control socket and replay state, and
+ * keeps its log (logkeep.h: a last line saying why, then moved to old/,
+ * where st->kept_log names it). why is the command doing it (DEL, GC,
+ * ADD). */
 void cni_state_remove(const struct cni_store *s, struct cni_state *st, const char *why);
 
 /* <stateDir>/sock/<tempName>.sock: the worker's control socket (control.h). */

@@ -14,17 +14,19 @@
 
 #define WORKER_STOP_MS 2000
 
-/* Deletes the interface called name in the current namespace if it is a tap
- * (and, when mac is given, has that address): never someone else's. */
+/* Deletes the interface called name in the current namespace only if it is
+ * the tap ADD made: a tap with the MAC recorded for it. An interface merely
+ * called so (another network's net1, say) is never touched. Without a
+ * recorded MAC the tap cannot have outlived the plugin that made it (its
+ * only descriptor died with it), so nothing is deleted. */
 static void delete_our_tap(const char *name, const char *mac)
 {
 	struct ttt_link_info info;
 	struct ttt_err err;
 	char now[TTT_ETHER_STRLEN];
 
-	if (!name[0] || ttt_link_get(name, &info, &err) < 0 || strcmp(info.kind, "tun") != 0)
-		return;
-	if (mac && mac[0] && strcmp(ttt_ether_str(info.mac, now), mac) != 0)
+	if (!name[0] || !mac[0] || ttt_link_get(name, &info, &err) < 0 ||
+	    strcmp(info.kind, "tun") != 0 || strcmp(ttt_ether_str(info.mac, now), mac) != 0)
 		return;
 	(void)ttt_link_delete(name, &err);
 }
@@ -43,7 +45,10 @@ static void remove_interfaces(const struct cni_state *st)
 	struct cni_error ignored;
 	int fd;
 
-	delete_our_tap(st->temp_name, NULL); /* still in our namespace if ADD died early */
+	if (!st->moved) { /* still in our namespace under its temporary name, if anywhere */
+		delete_our_tap(st->temp_name, st->mac);
+		return;
+	}
 	if (!st->netns[0])
 		return;
 	fd = cni_netns_open(st->netns, &ignored);

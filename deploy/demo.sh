@@ -42,10 +42,15 @@ ip -n "$A" addr add 198.18.0.1/24 dev eth0 && ip -n "$B" addr add 198.18.0.2/24 
 for n in "$A" "$B"; do ip -n "$n" link set lo up && ip -n "$n" link set eth0 up; done
 
 step "A worker on each host; the first one generates the shared key"
-ip netns exec "$A" "$WORKER" "$TMP/demo.key" 198.18.0.1:9123 198.18.0.2:9123 >"$TMP/a.log" 2>&1 &
+# --replay-state: each worker keeps what it accepted there, so that a
+# restart never accepts it again; a new file means a first start, without
+# the refusals of a cold start (see ttt-worker(8)).
+ip netns exec "$A" "$WORKER" --replay-state "$TMP/a.replay" "$TMP/demo.key" 198.18.0.1:9123 \
+	198.18.0.2:9123 >"$TMP/a.log" 2>&1 &
 PA=$!
 for _ in 1 2 3 4 5 6 7 8 9 10; do [ -s "$TMP/demo.key" ] && break; sleep 0.2; done
-ip netns exec "$B" "$WORKER" "$TMP/demo.key" 198.18.0.2:9123 198.18.0.1:9123 >"$TMP/b.log" 2>&1 &
+ip netns exec "$B" "$WORKER" --replay-state "$TMP/b.replay" "$TMP/demo.key" 198.18.0.2:9123 \
+	198.18.0.1:9123 >"$TMP/b.log" 2>&1 &
 PB=$!
 for _ in 1 2 3 4 5 6 7 8 9 10; do grep -q "Created tunnel" "$TMP/b.log" && break; sleep 0.2; done
 sed 's/^/  A | /' "$TMP/a.log"

@@ -11,8 +11,9 @@
 #   PROG         its name, for messages (before sourcing)
 #   usage        a function printing its usage (usage_error)
 #   STATE_DIR    the state directory (before sourcing)
-#   STATE_FILE   its state file, and STATE_LINES, the records in it (the
-#                state functions, ensure_sysctl, restore_sysctls, fail)
+#   STATE_FILE   its state file (set by state_file_for), and STATE_LINES,
+#                the records in it (the state functions, ensure_sysctl,
+#                restore_sysctls, fail)
 #   DOWN         up scripts, before sourcing: the path of the down script
 #                (write_state names it; fail runs it)
 #   DOWN_ARG     up scripts: the argument fail passes to the down script
@@ -85,6 +86,42 @@ sysctl_get() {
 	printf '%s\n' "$v"
 }
 
+# --- the network namespace ----------------------------------------------------------
+
+# netns_identity: "<inode> <cookie>" of the network namespace we run in. The
+# kernel reuses a dead namespace's inode number for a new one; its cookie
+# (SO_NETNS_COOKIE, Linux 5.14) is never reused while the system runs, so
+# the pair tells a namespace from a later one that got the same inode. The
+# cookie is "-" where it cannot be read (no python3, an older kernel).
+netns_identity() {
+	local ino cookie
+	ino=$(readlink /proc/self/ns/net) || return 1
+	ino=${ino#*[}
+	ino=${ino%]}
+	cookie=$(python3 -c 'import socket
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+print(int.from_bytes(s.getsockopt(socket.SOL_SOCKET, 71, 8), "little"))' 2>/dev/null) || cookie=-
+	printf '%s %s\n' "$ino" "${cookie:--}"
+}
+
+# state_file_for NAME: sets NSID (this namespace's "<inode> <cookie>") and
+# STATE_FILE ($STATE_DIR/NAME.net<inode>.state). A state file left by an
+# earlier namespace that had the same inode (its recorded cookie differs)
+# describes changes that died with that namespace: it is removed, with a
+# warning, rather than obeyed. Call it with STATE_DIR locked, or before any
+# other script can run.
+state_file_for() {
+	local rec
+	NSID=$(netns_identity) || die "cannot read /proc/self/ns/net"
+	STATE_FILE=$STATE_DIR/$1.net${NSID%% *}.state
+	[ -e "$STATE_FILE" ] || return 0
+	rec=$(sed -n 's/^netns //p' "$STATE_FILE" 2>/dev/null | head -n 1)
+	if [ -n "$rec" ] && [ "${rec#* }" != - ] && [ "${NSID#* }" != - ] && [ "$rec" != "$NSID" ]; then
+		warn "$STATE_FILE belongs to an earlier network namespace with the same inode (netns $rec, now $NSID): removing it"
+		rm -f "$STATE_FILE" || die "cannot remove $STATE_FILE"
+	fi
+}
+
 # --- state: STATE_LINES, the records of STATE_FILE (one per line) ------------------
 
 has_record() { # PREFIX
@@ -103,13 +140,14 @@ state_value() { # KEY: the rest of the first line "KEY ..."
 	return 1
 }
 
-# read_state: STATE_LINES from STATE_FILE, without comments and empty lines.
-# Fails when STATE_FILE cannot be read.
+# read_state: STATE_LINES from STATE_FILE, without comments, empty lines
+# and its "netns" line (state_file_for reads that). Fails when STATE_FILE
+# cannot be read.
 read_state() {
 	local l
 	STATE_LINES=()
 	while IFS= read -r l; do
-		case $l in '' | '#'*) continue ;; esac
+		case $l in '' | '#'* | 'netns '*) continue ;; esac
 		STATE_LINES+=("$l")
 	done <"$STATE_FILE"
 }
@@ -124,7 +162,8 @@ write_state() {
 		return 1
 	fi
 	if ! { printf '# written by %s, read by %s\n' "$PROG" "${DOWN##*/}" &&
-		printf '%s\n' "${STATE_LINES[@]}"; } >"$tmp" || ! mv -f "$tmp" "$STATE_FILE"; then
+		printf 'netns %s\n' "$NSID" && printf '%s\n' "${STATE_LINES[@]}"; } >"$tmp" ||
+		! mv -f "$tmp" "$STATE_FILE"; then
 		rm -f "$tmp"
 		[ $# -eq 0 ] || "$1" "cannot write $STATE_FILE"
 		return 1

@@ -111,20 +111,40 @@ static char *read_secret(int fd, size_t *len, const char *path, struct ttt_err *
 	return buf;
 }
 
+/* Opens path for reading only once it is known to be a regular file: the
+ * path is first resolved with O_PATH (symbolic links followed, as v1.4
+ * did, but nothing opened: a device node or FIFO never sees an open(2) from
+ * us), checked with fstat, and only then reopened through /proc/self/fd for
+ * reading, so what is read is the very file that was checked. Without
+ * /proc the path is opened again and must still be the same regular file
+ * (only then could a path swapped in between reach a device's open). */
 static int open_regular(const char *path, struct ttt_keyfile_info *info, struct ttt_err *err)
 {
-	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	struct stat st, again;
+	char proc[64];
+	int fd, pfd = open(path, O_PATH | O_CLOEXEC);
 
-	if (fd < 0)
+	if (pfd < 0)
 		return ttt_err_sys(err, errno, "cannot open key file %s", path);
-	if (fstat(fd, &st) < 0) {
+	if (fstat(pfd, &st) < 0) {
 		ttt_err_sys(err, errno, "cannot stat key file %s", path);
-		close(fd);
+		close(pfd);
 		return -1;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		ttt_err_set(err, "key file %s is not a regular file", path);
+		close(pfd);
+		return -1;
+	}
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pfd);
+	fd = open(proc, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0 && (errno == ENOENT || errno == ENOTDIR)) /* no /proc mounted */
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	close(pfd);
+	if (fd < 0)
+		return ttt_err_sys(err, errno, "cannot open key file %s", path);
+	if (fstat(fd, &again) < 0 || again.st_dev != st.st_dev || again.st_ino != st.st_ino) {
+		ttt_err_set(err, "key file %s changed while it was opened", path);
 		close(fd);
 		return -1;
 	}
@@ -254,6 +274,11 @@ static int create_in(const char *path, const struct ttt_key *key, struct ttt_err
 	return rc;
 }
 
+int ttt_keyfile_write(const char *path, const struct ttt_key *key, struct ttt_err *err)
+{
+	return create_in(path, key, err);
+}
+
 int ttt_keyfile_create(const char *path, struct ttt_key **out, struct ttt_err *err)
 {
 	struct ttt_key *key = key_alloc(TTT_KEY_GEN_LEN);
@@ -267,6 +292,11 @@ int ttt_keyfile_create(const char *path, struct ttt_key **out, struct ttt_err *e
 	}
 	*out = key;
 	return 0;
+}
+
+struct ttt_key *ttt_key_new(size_t len)
+{
+	return key_alloc(len);
 }
 
 int ttt_key_print_new(int fd, struct ttt_err *err)

@@ -14,6 +14,7 @@ static const char *const verdict_names[TTT_VERDICT_COUNT] = {
 	[TTT_DROP_FUTURE] = "future",
 	[TTT_DROP_RUNT] = "runt",
 	[TTT_DROP_REPLAY] = "replay",
+	[TTT_DROP_REFLECTED] = "reflected",
 };
 
 const char *ttt_verdict_name(enum ttt_verdict v)

@@ -27,6 +27,7 @@ enum ttt_verdict {
 	TTT_DROP_FUTURE, /* timestamp further ahead than the window */
 	TTT_DROP_RUNT,   /* authentic, but shorter than an Ethernet header */
 	TTT_DROP_REPLAY, /* an exact copy of an accepted datagram */
+	TTT_DROP_REFLECTED, /* authentic, but sealed by this worker (sent back to it) */
 	TTT_VERDICT_COUNT
 };
 

@@ -14,6 +14,7 @@
 
 #include "counters.h"
 #include "peer.h"
+#include "sealed.h"
 #include "ttt/crypto/hmac.h"
 
 struct ttt_path {
@@ -28,6 +29,7 @@ struct ttt_path {
 	bool offload;    /* the tap carries a virtio_net_hdr before every packet */
 	const struct ttt_hmac *hmac;
 	struct ttt_peer peer;
+	struct ttt_sealed *sealed; /* what the send direction sealed (NULL: not kept) */
 	struct ttt_counters counters;
 };
 

@@ -84,9 +84,16 @@ enum ttt_verdict ttt_rx_classify(struct ttt_rx *rx, const uint8_t *dgram, size_t
 	v = ttt_frame_open(p->hmac, dgram, len, rx->max_dgram, now_ns, p->window_ns);
 	if (v != TTT_PASS)
 		return v;
+	if (ttt_sealed_has(p->sealed, dgram))
+		return TTT_DROP_REFLECTED;
 	if (!ttt_replay_accept(rx->replay, ttt_frame_ts(dgram), dgram))
 		return TTT_DROP_REPLAY;
 	return TTT_PASS;
+}
+
+struct ttt_replay *ttt_rx_replay(struct ttt_rx *rx)
+{
+	return rx->replay;
 }
 
 bool ttt_rx_follow(struct ttt_rx *rx, const struct ttt_sockaddr *src)

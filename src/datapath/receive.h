@@ -3,7 +3,7 @@
  *
  * Every datagram is checked, cheapest first: length, source (explicit peer:
  * before any MAC is computed), MAC, timestamp window, Ethernet header length,
- * replay. A drop is counted under its reason; log lines about drops are
+ * reflection (sealed by us, see sealed.h), replay. A drop is counted under its reason; log lines about drops are
  * rate-limited. */
 #ifndef TTT_RECEIVE_H
 #define TTT_RECEIVE_H
@@ -25,6 +25,9 @@ void ttt_rx_free(struct ttt_rx *rx);
  * remembered by the replay filter; its frame starts at TTT_HDR_LEN. */
 enum ttt_verdict ttt_rx_classify(struct ttt_rx *rx, const uint8_t *dgram, size_t len,
 				 const struct ttt_sockaddr *src, uint64_t now_ns);
+
+/* The replay filter (to set its floor and where it publishes). */
+struct ttt_replay *ttt_rx_replay(struct ttt_rx *rx);
 
 /* Discovery mode: makes src the peer if it is not already (after a datagram
  * from it passed). Returns true when the peer changed. */

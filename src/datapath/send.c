@@ -157,6 +157,7 @@ static int add_frames(struct sender *s, const struct ttt_vnet_hdr *h, const uint
 		if (flen == 0)
 			return 0;
 		ttt_frame_seal(s->path->hmac, slot, flen, stamp(s));
+		ttt_sealed_note(s->path->sealed, slot); /* to refuse it if it comes back */
 		ttt_txbatch_commit(&s->tx, TTT_HDR_LEN + flen, flen);
 	}
 }
@@ -188,6 +189,7 @@ static int keepalive(struct sender *s, int idle_ms)
 	}
 	ttt_frame_keepalive(d + TTT_HDR_LEN);
 	ttt_frame_seal(p->hmac, d, TTT_KEEPALIVE_LEN, stamp(s));
+	ttt_sealed_note(p->sealed, d); /* a keepalive sent back is refused too */
 	if (ttt_udp_send_one(p->sock_fd, d, sizeof(s->keepalive), &s->peer.addr) < 0)
 		ttt_count(&p->counters.tx[TTT_TX_SEND_ERROR], 1);
 	else

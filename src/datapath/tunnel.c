@@ -61,6 +61,9 @@ static int init_path(struct ttt_tunnel *t, const struct ttt_tunnel_config *cfg)
 	p->fixed_peer = cfg->peer != NULL;
 	p->offload = cfg->offload;
 	p->hmac = cfg->hmac;
+	p->sealed = ttt_sealed_new();
+	if (!p->sealed)
+		return -1;
 	atomic_init(&p->stopping, false);
 	ttt_peer_init(&p->peer, cfg->peer);
 	p->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -78,7 +81,7 @@ int ttt_tunnel_start(const struct ttt_tunnel_config *cfg, struct ttt_tunnel **ou
 		return ttt_err_set(err, "out of memory");
 	t->path.stop_fd = t->fail_fd = -1;
 	if (init_path(t, cfg) < 0) {
-		ttt_err_sys(err, errno, "cannot create an eventfd");
+		ttt_err_sys(err, errno, "cannot create an eventfd or the table of sent MACs");
 		goto fail;
 	}
 	t->rx = ttt_rx_new(&t->path, cfg->replay_capacity ? cfg->replay_capacity
@@ -87,6 +90,8 @@ int ttt_tunnel_start(const struct ttt_tunnel_config *cfg, struct ttt_tunnel **ou
 		ttt_err_set(err, "out of memory for the receive direction");
 		goto fail;
 	}
+	ttt_replay_raise_floor(ttt_rx_replay(t->rx), cfg->replay_floor);
+	ttt_replay_publish(ttt_rx_replay(t->rx), cfg->replay_hwm);
 	rc = pthread_create(&t->recv_thread, NULL, recv_main, t);
 	if (rc == 0) {
 		t->threads++;
@@ -149,6 +154,7 @@ void ttt_tunnel_stop(struct ttt_tunnel *t)
 	if (t->threads > 1)
 		pthread_join(t->send_thread, NULL);
 	ttt_rx_free(t->rx);
+	free(t->path.sealed);
 	if (t->path.stop_fd >= 0)
 		close(t->path.stop_fd);
 	if (t->fail_fd >= 0)

@@ -257,6 +257,13 @@ const char *tunnel_rec(const struct tunnel *t, const char *key)
 	return cJSON_IsString(v) ? v->valuestring : "";
 }
 
+const char *tunnel_listen(const struct tunnel *t)
+{
+	const char *v = tunnel_get(t, "listen");
+
+	return v ? v : tunnel_rec(t, "listen")[0] ? tunnel_rec(t, "listen") : NULL;
+}
+
 const char *tunnel_pod(const struct tunnel *t, char *out, size_t len)
 {
 	const char *ns = tunnel_rec(t, "podNamespace"), *name = tunnel_rec(t, "podName");

@@ -50,6 +50,7 @@ static bool add_identity(cJSON *o, const struct tunnel *t)
 	       add_str(o, "pod", tunnel_pod(t, pod, sizeof(pod))) &&
 	       add_str(o, "pod_namespace", tunnel_rec(t, "podNamespace")) &&
 	       add_str(o, "pod_name", tunnel_rec(t, "podName")) &&
+	       add_str(o, "link", tunnel_rec(t, "link")) &&
 	       add_str(o, "netns", tunnel_rec(t, "netns")) && add_str(o, "interface", iface);
 }
 
@@ -57,7 +58,7 @@ static bool add_worker(cJSON *o, const struct tunnel *t, uint64_t now)
 {
 	cJSON *c;
 
-	if (!(add_str(o, "listen", tunnel_get(t, "listen")) &&
+	if (!(add_str(o, "listen", tunnel_listen(t)) &&
 	      add_str(o, "peer", tunnel_get(t, "peer")) &&
 	      add_str(o, "peer_mode", tunnel_get(t, "peer_mode")) &&
 	      add_str(o, "log", tunnel_get(t, "log")) &&

@@ -76,12 +76,14 @@ static void info(FILE *out, const struct tunnels *ts)
 	family(out, "up", "gauge", "Whether the tunnel's worker answered on its control socket.");
 	for (size_t i = 0; i < ts->n; i++)
 		sample(out, "up", &ts->v[i], ts->v[i].answered);
-	family(out, "info", "gauge", "Always 1: what a tunnel is (container, listen and peer address).");
+	family(out, "info", "gauge",
+	       "Always 1: what a tunnel is (container, link, listen and peer address).");
 	for (size_t i = 0; i < ts->n; i++) {
 		const struct tunnel *t = &ts->v[i];
-		const char *listen = tunnel_get(t, "listen"), *peer = tunnel_get(t, "peer");
+		const char *listen = tunnel_listen(t), *peer = tunnel_get(t, "peer");
 		labels(out, "info", t);
 		put_label(out, "container", tunnel_rec(t, "containerID"), false);
+		put_label(out, "link", tunnel_rec(t, "link"), false);
 		put_label(out, "listen", listen ? listen : "", false);
 		put_label(out, "peer", peer ? peer : "", false);
 		fputs("} 1\n", out);

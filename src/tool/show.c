@@ -11,7 +11,8 @@
  * as they are, so fields added to the record later still show. */
 static const char *const known_fields[] = {
 	"containerID", "ifname", "netns", "ready", "tempName", "ipamStarted",
-	"workerPid", "workerStart", "mac", "podNamespace", "podName", NULL,
+	"workerPid", "workerStart", "mac", "podNamespace", "podName", "moved", "ifindex",
+	"listen", "peer", "link", NULL,
 };
 
 /* s with control characters as '?' (names come from files and workers). */
@@ -80,8 +81,21 @@ static void show_record(FILE *out, const struct tunnel *t)
 	snprintf(iface, sizeof(iface), "%s%s%s", tunnel_rec(t, "ifname"), netns[0] ? " in " : "",
 		 netns);
 	field(out, "interface", iface);
+	if (cJSON_GetObjectItemCaseSensitive(t->record, "link"))
+		field(out, "link", tunnel_rec(t, "link")[0] ? tunnel_rec(t, "link")
+							     : "none (the key file's key as is)");
 	if (!cJSON_IsTrue(ready))
 		field(out, "attachment", "not complete (ADD under way, or interrupted)");
+}
+
+/* What the plugin chose for a worker that does not answer: the listen
+ * address (a port taken from a range) and the peer, from the record. */
+static void show_chosen(FILE *out, const struct tunnel *t)
+{
+	if (tunnel_rec(t, "listen")[0])
+		field(out, "listen", tunnel_rec(t, "listen"));
+	if (tunnel_rec(t, "peer")[0])
+		field(out, "peer", tunnel_rec(t, "peer"));
 }
 
 /* The record's other fields, as they are. */
@@ -191,10 +205,13 @@ void show_text(FILE *out, const struct tunnels *ts)
 		fputc('\n', out);
 		if (t->record)
 			show_record(out, t);
-		if (t->answered)
+		if (t->answered) {
 			show_worker(out, t, ts->now_ns);
-		else
+		} else {
+			if (t->record)
+				show_chosen(out, t);
 			field(out, "worker", t->error);
+		}
 		if (t->record)
 			show_extra(out, t);
 	}
@@ -205,8 +222,8 @@ static void show_usage(FILE *out)
 	fprintf(out,
 		"Usage: " TOOL_NAME " show [-d DIR] [--json | --prometheus | --gone [--json]]\n"
 		"\n"
-		"Every tunnel on this node: CNI attachments (network, container, pod, interface)\n"
-		"and standalone workers alike, each asked through its control socket in DIR/sock:\n"
+		"Every tunnel on this node: CNI attachments (network, container, pod, interface,\n"
+		"link identity) and standalone workers alike, each asked through its control socket in DIR/sock:\n"
 		"listen and peer address, uptime and restarts, the latest authenticated datagram,\n"
 		"frames and bytes each way, and every drop counter that is not zero.\n"
 		"\n"

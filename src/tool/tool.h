@@ -51,6 +51,9 @@ const char *tunnel_get(const struct tunnel *t, const char *key);
 uint64_t tunnel_num(const struct tunnel *t, const char *key);
 /* A string field of the record, or "" (also when it is of another type). */
 const char *tunnel_rec(const struct tunnel *t, const char *key);
+/* The address the worker listens on, or, when it does not answer, the one
+ * the plugin chose for it (a port from a range); NULL when neither. */
+const char *tunnel_listen(const struct tunnel *t);
 /* "namespace/name" of the pod, or "" (out has 600 bytes). */
 const char *tunnel_pod(const struct tunnel *t, char *out, size_t len);
 /* Whether a reply key is a counter ("tx_..." or "rx_..."), and whether it
@@ -63,6 +66,7 @@ bool tunnel_is_drop(const char *key);
 int cmd_show(int argc, char **argv);
 int cmd_metrics(int argc, char **argv);
 int cmd_genkey(int argc, char **argv);
+int cmd_derive_key(int argc, char **argv);
 
 /* Output of show (show.c), --json (json.c), --gone (gone.c), metrics (metrics.c). */
 void show_text(FILE *out, const struct tunnels *t);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* ttt.c - `ttt`: the operator's tool (show, metrics, genkey) */
+/* ttt.c - `ttt`: the operator's tool (show, metrics, genkey, derive-key) */
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +15,7 @@ static const struct {
 	{ "show", cmd_show, "every tunnel on this node, with its counters (--json, --prometheus)" },
 	{ "metrics", cmd_metrics, "the counters for Prometheus (stdout, or node_exporter's textfile)" },
 	{ "genkey", cmd_genkey, "a new preshared key, into a new file (0600) or to stdout" },
+	{ "derive-key", cmd_derive_key, "the key file of one link, derived from a network's key" },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -23,8 +24,8 @@ static void usage(FILE *out)
 {
 	fprintf(out, "Usage: " TOOL_NAME " <command> [options]\n\nCommands:\n");
 	for (size_t i = 0; i < N_COMMANDS; i++)
-		fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].what);
-	fprintf(out, "  %-9s %s\n  %-9s %s\n", "help", "this help", "version", "the version");
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].what);
+	fprintf(out, "  %-10s %s\n  %-10s %s\n", "help", "this help", "version", "the version");
 	fprintf(out, "\n`" TOOL_NAME " <command> --help` tells more. Without a command: show.\n");
 }
 

@@ -9,13 +9,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "replaystate.h"
 #include "status.h"
 #include "supervise.h"
 #include "ttt/crypto/hmac.h"
 #include "ttt/crypto/keyfile.h"
+#include "ttt/crypto/linkkey.h"
 #include "ttt/datapath/tunnel.h"
 #include "ttt/net/addr.h"
 #include "ttt/net/link.h"
@@ -36,6 +40,8 @@ struct worker {
 	struct ttt_sockaddr local, peer;
 	bool dual_stack, have_peer, offload;
 	struct ttt_hmac *hmac;
+	struct ttt_replay_state replay;
+	uint64_t replay_floor;
 	struct ttt_tunnel *tunnel;
 	uint64_t started_ns;
 	int control_fd;                       /* -1: no control socket */
@@ -105,10 +111,68 @@ static int setup_key(struct worker *w, struct ttt_err *err)
 	else if (ttt_keyfile_mode_is_loose(info.mode))
 		ttt_warn("key file %s is accessible by group or others (mode %04o); "
 			 "chmod 600 it", w->opt.keyfile, (unsigned)info.mode);
+	if (w->opt.link) {
+		struct ttt_key *link = NULL;
+		int rc = ttt_link_key_derive(key, w->opt.link, &link, err);
+		ttt_key_free(key);
+		if (rc < 0)
+			return -1;
+		key = link;
+	}
 	w->hmac = ttt_hmac_new(key->bytes, key->len);
 	ttt_key_free(key);
 	if (!w->hmac)
 		return ttt_err_set(err, "out of secure memory for the key");
+	return 0;
+}
+
+/* ns since the epoch as "2026-11-26T01:07:03.123Z". */
+static const char *utc_str(uint64_t ns, char out[32])
+{
+	time_t secs = (time_t)(ns / TTT_NSEC_PER_SEC);
+	struct tm tm;
+	char day[24];
+
+	if (!gmtime_r(&secs, &tm) || strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm) == 0)
+		return "?";
+	snprintf(out, 32, "%s.%03uZ", day, (unsigned)(ns % TTT_NSEC_PER_SEC / 1000000));
+	return out;
+}
+
+/* Says once, at start, what the worker refuses and until when. */
+static void log_floor(const struct worker *w, uint64_t now)
+{
+	char until[32];
+	double ahead = ((double)w->replay_floor - (double)now) / 1e9;
+	/* A supervisor's own page (a memfd: it takes seals, a state file does
+	 * not) holds start + window for its first child: a cold start too. */
+	bool cold = !w->replay.page || (w->opt.replay_fd >= 0 && w->opt.restarts == 0 &&
+					fcntl(w->opt.replay_fd, F_GET_SEALS) >= 0);
+
+	if (w->replay_floor <= now - w->opt.window_ns || w->replay_floor == 0)
+		return; /* nothing a datagram inside the window could be refused for */
+	if (cold)
+		ttt_info("%s: datagrams stamped within the next %.1f s are refused (until %s), as "
+			 "a predecessor may have accepted them", w->replay.page ? "a supervisor's "
+			 "first worker without --replay-state" : "no --replay-state", ahead,
+			 utc_str(w->replay_floor, until));
+	else
+		ttt_info("after a restart: refusing datagrams stamped up to %.3f s from now (until "
+			 "%s), the last accepted before it", ahead, utc_str(w->replay_floor, until));
+}
+
+/* What a predecessor may have accepted: refused (see replaystate.h). */
+static int setup_replay(struct worker *w, struct ttt_err *err)
+{
+	uint64_t now = ttt_realtime_ns();
+
+	if (w->opt.replay_fd >= 0 && ttt_replay_state_adopt(&w->replay, w->opt.replay_fd, err) < 0)
+		return -1;
+	if (w->opt.replay_state && ttt_replay_state_open(&w->replay, w->opt.replay_state, err) < 0)
+		return -1;
+	w->replay_floor = w->replay.page ? ttt_replay_state_floor(&w->replay)
+					 : now + w->opt.window_ns;
+	log_floor(w, now);
 	return 0;
 }
 
@@ -162,6 +226,8 @@ static int start_tunnel(struct worker *w, struct ttt_err *err)
 		.keepalive_s = w->opt.keepalive,
 		.peer = w->have_peer ? &w->peer : NULL,
 		.replay_capacity = 0,
+		.replay_floor = w->replay_floor,
+		.replay_hwm = w->replay.page ? &w->replay.page->hwm : NULL,
 		.offload = w->offload,
 	};
 
@@ -177,7 +243,8 @@ static int start(struct worker *w, struct ttt_err *err)
 	if (setup_signals(w, err) < 0 || setup_socket(w, err) < 0)
 		return -1;
 	choose_mtu(w);
-	if (setup_key(w, err) < 0 || setup_tap(w, err) < 0 || start_tunnel(w, err) < 0)
+	if (setup_key(w, err) < 0 || setup_replay(w, err) < 0 || setup_tap(w, err) < 0 ||
+	    start_tunnel(w, err) < 0)
 		return -1;
 	ttt_info("Created tunnel at interface %s with MTU %u", w->ifname, w->opt.mtu);
 	ttt_info("listening on %s, %s %s", ttt_sockaddr_str(&w->local, a),
@@ -308,13 +375,53 @@ static void teardown(struct worker *w)
 	if (w->control_path[0])
 		(void)unlink(w->control_path);
 	ttt_hmac_free(w->hmac); /* wipes the keyed state */
+	ttt_replay_state_close(&w->replay);
+}
+
+/* --derive-key: the key file of one link, for its other end. */
+static int derive_key(const struct ttt_options *o)
+{
+	struct ttt_err err;
+
+	if (ttt_keyfile_derive(o->keyfile, o->derive_key, o->local, &err) < 0) {
+		fprintf(stderr, "%s: %s\n", PROG, err.msg);
+		return 1;
+	}
+	printf("wrote the key of link %s to %s (mode 0600)\n", o->derive_key, o->local);
+	return 0;
+}
+
+/* --log-file: stderr goes to the file, which is rotated at --log-max. */
+static int setup_log(const struct ttt_options *o)
+{
+	struct stat a, b;
+	int fd;
+
+	if (!o->log_file)
+		return 0;
+	fd = open(o->log_file, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY,
+		  0600);
+	if (fd < 0) {
+		fprintf(stderr, "%s: cannot open log file %s: %s\n", PROG, o->log_file,
+			strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &a) < 0 || !S_ISREG(a.st_mode)) {
+		fprintf(stderr, "%s: log file %s is not a regular file\n", PROG, o->log_file);
+		close(fd);
+		return -1;
+	}
+	if (fstat(STDERR_FILENO, &b) < 0 || a.st_ino != b.st_ino || a.st_dev != b.st_dev)
+		(void)dup2(fd, STDERR_FILENO); /* already there when the plugin opened it */
+	close(fd);
+	return ttt_log_rotate_at(o->log_file, o->log_max);
 }
 
 /* The worker proper: standalone, or as the child of --supervise. */
 static int run_worker(const struct ttt_options *o)
 {
 	struct worker w = { .opt = *o, .sock_fd = -1, .tap_fd = -1, .sig_fd = -1,
-			    .control_fd = -1 };
+			    .replay = { -1, NULL }, .control_fd = -1 };
 	struct ttt_err err = { .msg = "", .code = 0 };
 	int status = 1;
 
@@ -355,7 +462,11 @@ int main(int argc, char **argv)
 	case TTT_OPTIONS_RUN:
 		break;
 	}
+	if (opt.derive_key)
+		return derive_key(&opt);
 	ttt_log_init(PROG, opt.log_level);
+	if (setup_log(&opt) < 0)
+		return 2;
 	if (opt.supervise)
 		return ttt_supervise(&opt, run_worker);
 	return run_worker(&opt);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ttt/crypto/linkkey.h"
 #include "ttt/net/tap.h"
 #include "ttt/proto.h"
 #include "ttt/util/clock.h"
@@ -19,6 +20,7 @@ void ttt_options_usage(FILE *out, const char *prog)
 {
 	fprintf(out,
 		"Usage: %s [options] <key file> <local address> [peer address]\n"
+		"       %s --derive-key <link> <network key file> <new key file>\n"
 		"\n"
 		"Joins a tap interface to a peer over UDP; every frame travels as one datagram\n"
 		"authenticated with HMAC-SHA256 (tinytaptunnel v1.4 wire format).\n"
@@ -47,6 +49,16 @@ void ttt_options_usage(FILE *out, const char *prog)
 		"                    signal, keeping inherited descriptors (the tap) open\n"
 		"  --ready-fd N      write \"ready\" to descriptor N and close it once the\n"
 		"                    tunnel runs (for whoever started the worker)\n"
+		"  --link ID         use the key of link ID, derived from the key file's key\n"
+		"                    (HKDF-SHA256); both ends of a link name the same ID\n"
+		"  --derive-key ID   write the key of link ID, derived from <network key\n"
+		"                    file>, into <new key file> (0600, never overwritten) for\n"
+		"                    a peer that takes a plain key file (v1.4), then exit\n"
+		"  --replay-state FILE  keep the replay filter's high-water mark in FILE, so\n"
+		"                    that a restart refuses what was accepted before it; without\n"
+		"                    it a start refuses datagrams stamped before start + window\n"
+		"  --log-file FILE   log into FILE (stderr), rotated to FILE.1 above --log-max\n"
+		"  --log-max BYTES   size at which --log-file is rotated (default %llu)\n"
 		"  --control-dir DIR where to create the control socket that `ttt show` asks\n"
 		"                    (default $TTT_RUN_DIR/sock, TTT_RUN_DIR=/run/tinytaptunnel;\n"
 		"                    \"none\": no control socket)\n"
@@ -58,9 +70,11 @@ void ttt_options_usage(FILE *out, const char *prog)
 		"  -V, --version     print the version\n"
 		"\n"
 		"\n"
-		"--control-fd, --restarts and --since are set by --supervise for its child.\n"
+		"--control-fd, --replay-fd, --restarts and --since are set by --supervise for its\n"
+		"child.\n"
 		"Signals: SIGUSR1 prints the counters; SIGTERM, SIGINT and SIGHUP stop it.\n",
-		prog, TTT_MTU_MIN, TTT_MTU_MAX, TTT_MTU_DEFAULT, TTT_MTU_DEFAULT);
+		prog, prog, TTT_MTU_MIN, TTT_MTU_MAX, TTT_MTU_DEFAULT, TTT_MTU_DEFAULT,
+		TTT_LOG_MAX_DEFAULT);
 }
 
 static int parse_ulong(const char *s, unsigned long max, unsigned long *v)
@@ -147,9 +161,20 @@ int ttt_parse_fd(const char *s, int *fd, struct ttt_err *err)
 	return 0;
 }
 
+int ttt_parse_bytes(const char *s, unsigned long long *bytes, struct ttt_err *err)
+{
+	unsigned long v;
+
+	if (parse_ulong(s, ULONG_MAX, &v) < 0 || v < 4096)
+		return ttt_err_set(err, "size '%s' is not a number of bytes of at least 4096", s);
+	*bytes = v;
+	return 0;
+}
+
 enum { OPT_IFNAME = 256, OPT_MTU, OPT_WINDOW, OPT_TAP_FD, OPT_SOCKET_FD, OPT_READY_FD,
-       OPT_NO_OFFLOAD, OPT_SUPERVISE, OPT_CONTROL_DIR, OPT_NAME, OPT_CONTROL_FD, OPT_RESTARTS,
-       OPT_SINCE, OPT_KEEPALIVE };
+       OPT_NO_OFFLOAD, OPT_SUPERVISE, OPT_LINK, OPT_DERIVE_KEY, OPT_REPLAY_STATE, OPT_REPLAY_FD,
+       OPT_LOG_FILE, OPT_LOG_MAX, OPT_CONTROL_DIR, OPT_NAME, OPT_CONTROL_FD, OPT_RESTARTS,
+       OPT_SINCE, OPT_KEEPALIVE }; /* OPT_CONTROL_DIR..OPT_SINCE: take_control() */
 
 static const struct option long_options[] = {
 	{ "ifname", required_argument, NULL, OPT_IFNAME },
@@ -161,6 +186,12 @@ static const struct option long_options[] = {
 	{ "ready-fd", required_argument, NULL, OPT_READY_FD },
 	{ "no-offload", no_argument, NULL, OPT_NO_OFFLOAD },
 	{ "supervise", no_argument, NULL, OPT_SUPERVISE },
+	{ "link", required_argument, NULL, OPT_LINK },
+	{ "derive-key", required_argument, NULL, OPT_DERIVE_KEY },
+	{ "replay-state", required_argument, NULL, OPT_REPLAY_STATE },
+	{ "replay-fd", required_argument, NULL, OPT_REPLAY_FD },
+	{ "log-file", required_argument, NULL, OPT_LOG_FILE },
+	{ "log-max", required_argument, NULL, OPT_LOG_MAX },
 	{ "control-dir", required_argument, NULL, OPT_CONTROL_DIR },
 	{ "name", required_argument, NULL, OPT_NAME },
 	{ "control-fd", required_argument, NULL, OPT_CONTROL_FD },
@@ -182,7 +213,18 @@ static void defaults(struct ttt_options *o)
 	o->tap_fd = -1;
 	o->sock_fd = -1;
 	o->ready_fd = -1;
+	o->replay_fd = -1;
+	o->log_max = TTT_LOG_MAX_DEFAULT;
 	o->control_fd = -1;
+}
+
+/* A path option's value: not empty. */
+static int take_path(const char *arg, const char *what, const char **out, struct ttt_err *err)
+{
+	if (!*arg)
+		return ttt_err_set(err, "the %s path is empty", what);
+	*out = arg;
+	return 1;
 }
 
 /* The control socket's options; 1 to go on, -1 on error. */
@@ -248,6 +290,21 @@ static int take_option(int c, const char *arg, struct ttt_options *o, struct ttt
 	case OPT_SUPERVISE:
 		o->supervise = true;
 		return 1;
+	case OPT_LINK:
+	case OPT_DERIVE_KEY:
+		if (!ttt_link_id_valid(arg))
+			return ttt_err_set(err, "link '%.64s' is not 1-%d printable characters without "
+						"spaces", arg, TTT_LINK_ID_MAX);
+		*(c == OPT_LINK ? &o->link : &o->derive_key) = arg;
+		return 1;
+	case OPT_REPLAY_STATE:
+		return take_path(arg, "--replay-state", &o->replay_state, err);
+	case OPT_REPLAY_FD:
+		return ttt_parse_fd(arg, &o->replay_fd, err) < 0 ? -1 : 1;
+	case OPT_LOG_FILE:
+		return take_path(arg, "--log-file", &o->log_file, err);
+	case OPT_LOG_MAX:
+		return ttt_parse_bytes(arg, &o->log_max, err) < 0 ? -1 : 1;
 	case 'v':
 		o->log_level = TTT_LOG_DEBUG;
 		return 1;
@@ -265,9 +322,29 @@ static int take_option(int c, const char *arg, struct ttt_options *o, struct ttt
 	}
 }
 
+/* --derive-key <link> <network key file> <new key file> */
+static enum ttt_options_result take_derive(int n, char **args, struct ttt_options *o,
+					   struct ttt_err *err)
+{
+	if (n != 2) {
+		ttt_err_set(err, "--derive-key expects <network key file> <new key file>, got %d "
+				 "argument%s (see --help)", n, n == 1 ? "" : "s");
+		return TTT_OPTIONS_ERROR;
+	}
+	o->keyfile = args[0];
+	o->local = args[1]; /* the new key file */
+	if (!*o->keyfile || !*o->local) {
+		ttt_err_set(err, "a key file path is empty");
+		return TTT_OPTIONS_ERROR;
+	}
+	return TTT_OPTIONS_RUN;
+}
+
 static enum ttt_options_result take_positional(int n, char **args, struct ttt_options *o,
 					       struct ttt_err *err)
 {
+	if (o->derive_key)
+		return take_derive(n, args, o, err);
 	if (n < 2 || n > 3) {
 		ttt_err_set(err, "expected <key file> <local address> [peer address], got %d "
 				 "argument%s (see --help)", n, n == 1 ? "" : "s");
@@ -282,6 +359,10 @@ static enum ttt_options_result take_positional(int n, char **args, struct ttt_op
 	}
 	if (o->ifname && o->tap_fd >= 0) {
 		ttt_err_set(err, "--ifname cannot be used with --tap-fd");
+		return TTT_OPTIONS_ERROR;
+	}
+	if (o->replay_state && o->replay_fd >= 0) {
+		ttt_err_set(err, "--replay-state cannot be used with --replay-fd");
 		return TTT_OPTIONS_ERROR;
 	}
 	return TTT_OPTIONS_RUN;
@@ -359,6 +440,16 @@ void ttt_options_to_argv(const struct ttt_options *o, const char *prog, struct t
 		put_num(out, &k, &slot, "--socket-fd", (unsigned long long)o->sock_fd);
 	if (o->ready_fd >= 0)
 		put_num(out, &k, &slot, "--ready-fd", (unsigned long long)o->ready_fd);
+	if (o->link)
+		put_opt(out, &k, "--link", o->link);
+	if (o->replay_state)
+		put_opt(out, &k, "--replay-state", o->replay_state);
+	if (o->replay_fd >= 0)
+		put_num(out, &k, &slot, "--replay-fd", (unsigned long long)o->replay_fd);
+	if (o->log_file)
+		put_opt(out, &k, "--log-file", o->log_file);
+	if (o->log_max != TTT_LOG_MAX_DEFAULT)
+		put_num(out, &k, &slot, "--log-max", o->log_max);
 	put_control(out, &k, &slot, o);
 	if (o->mtu_given)
 		put_num(out, &k, &slot, "--mtu", o->mtu);

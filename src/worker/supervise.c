@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "replaystate.h"
 #include "ttt/util/clock.h"
 #include "ttt/util/log.h"
 #include "ttt/worker/control.h"
@@ -29,11 +30,27 @@ struct supervisor {
 	bool stopping;
 	uint64_t restarts[TTT_SUPERVISE_BURST]; /* when (monotonic), a ring */
 	unsigned nrestart;
+	struct ttt_replay_state replay; /* handed to every child (--replay-fd) */
 	uint64_t since_ns; /* when we started (UNIX ns), for the child's uptime */
 	int control_fd;    /* the control socket the children answer on, or -1 */
 	char control_path[TTT_CONTROL_PATH_MAX];
 	char name[TTT_CONTROL_NAME_MAX + 1];
 };
+
+/* The replay state every child inherits: the file, or a page of our own
+ * whose first mark makes the first child refuse one window (a cold start),
+ * and every later child refuse what its predecessors accepted. */
+static int setup_replay(struct supervisor *s)
+{
+	struct ttt_err err;
+	int rc = s->opt->replay_state
+			 ? ttt_replay_state_open(&s->replay, s->opt->replay_state, &err)
+			 : ttt_replay_state_anon(&s->replay, ttt_realtime_ns() + s->opt->window_ns, &err);
+
+	if (rc < 0)
+		ttt_error("supervisor: %s", err.msg);
+	return rc;
+}
 
 /* The control socket outlives each child, so `ttt show` finds the tunnel
  * across restarts, and learns of them (--restarts). */
@@ -66,7 +83,8 @@ static int setup_signals(struct supervisor *s)
 
 /* The child's options: ours without --supervise, on our tap and socket,
  * reporting on the readiness pipe's write end w, answering on our control
- * socket (never one of its own). */
+ * socket (never one of its own), marking our replay state (the file we
+ * opened, or our memfd: never the file opened again). */
 static void child_options(const struct supervisor *s, int w, struct ttt_options *o)
 {
 	*o = *s->opt;
@@ -76,11 +94,14 @@ static void child_options(const struct supervisor *s, int w, struct ttt_options 
 	o->control_fd = s->control_fd;
 	o->restarts = s->nrestart;
 	o->since_ns = s->since_ns;
+	o->replay_state = NULL;
+	o->replay_fd = s->replay.fd;
 	o->ready_fd = w;
 }
 
 /* In the child: never returns. It keeps what the worker needs (tap,
- * socket, control socket, w) and drops what is the supervisor's. */
+ * socket, control socket, replay state, w) and drops what is the
+ * supervisor's. */
 static void run_child(const struct supervisor *s, int r, const struct ttt_options *o)
 {
 	sigset_t none;
@@ -218,9 +239,12 @@ static int on_signal(struct supervisor *s, int *ready_in)
 int ttt_supervise(const struct ttt_options *o, int (*run)(const struct ttt_options *o))
 {
 	struct supervisor s = { .opt = o, .run = run, .ready_out = o->ready_fd, .sig_fd = -1,
-				.child = -1, .control_fd = -1, .since_ns = ttt_realtime_ns() };
+				.child = -1, .replay = { -1, NULL }, .control_fd = -1,
+				.since_ns = ttt_realtime_ns() };
 	int ready_in, rc = -1;
 
+	if (setup_replay(&s) < 0)
+		return 1;
 	setup_control(&s);
 	if (setup_signals(&s) < 0 || (ready_in = start_child(&s)) < 0) {
 		ttt_error("supervisor: cannot start the worker: %s", strerror(errno));
@@ -240,6 +264,7 @@ int ttt_supervise(const struct ttt_options *o, int (*run)(const struct ttt_optio
 		close(ready_in);
 	if (s.sig_fd >= 0)
 		close(s.sig_fd);
+	ttt_replay_state_close(&s.replay);
 	if (s.control_fd >= 0)
 		close(s.control_fd);
 	if (s.control_path[0])

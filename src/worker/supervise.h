@@ -21,8 +21,8 @@
 
 /* o is the supervisor's own command line (with --supervise); each child
  * exits with run(o'), o' the same options but for --supervise, --ready-fd
- * (a pipe to the supervisor) and the control socket (the supervisor's).
- * Returns the exit status. */
+ * (a pipe to the supervisor), the control socket and the replay state
+ * (--replay-fd: the supervisor's file or memfd). Returns the exit status. */
 int ttt_supervise(const struct ttt_options *o, int (*run)(const struct ttt_options *o));
 
 #endif

@@ -11,7 +11,11 @@
  * Output goes to /dev/null (opened once). Checked (abort on a mismatch): a
  * refusal says why and carries a code; the version a failed parse leaves
  * behind stays readable after cni_config_free; every string of an accepted
- * configuration is readable (ASan sees a dangling pointer). */
+ * configuration is readable (ASan sees a dangling pointer); an accepted
+ * attachment has a valid link identity (or none, with linkKeys false), a
+ * listen port range in order, and a pod's own listen or peer only within
+ * podArgs (else a refusal for ADD, with a code, naming the field). The
+ * runtime's container ID and interface are "ctr-1" and "net1". */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -25,6 +29,7 @@
 #include "cni/lib/error.h"
 #include "cni/lib/result.h"
 #include "cni/lib/version.h"
+#include "ttt/crypto/linkkey.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -73,7 +78,6 @@ static void accepted(const struct cni_config *c)
 		abort();
 	n += touch(c->key_file) + touch(c->listen) + touch(c->peer) + touch(c->ipam_type) +
 	     touch(c->state_dir);
-	(void)n;
 	if (c->have_mac && (c->mac[0] & 1))
 		abort(); /* must be unicast */
 	if (c->prev_result) {
@@ -87,6 +91,18 @@ static void accepted(const struct cni_config *c)
 	}
 	if (c->valid_attachments && !cJSON_IsArray(c->valid_attachments))
 		abort();
+	if (c->listen && (c->listen_range.lo == 0 || c->listen_range.lo > c->listen_range.hi))
+		abort();
+	if (c->attach_refused) {
+		struct cni_error e;
+		if (cni_config_attachment_ok(c, &e) == 0 || e.details[0] == '\0')
+			abort();
+		check_error(&e, c->cni_version);
+	} else if (c->link_keys ? !ttt_link_id_valid(c->link) : c->link[0] != '\0') {
+		abort();
+	}
+	n += touch(c->listen_field) + touch(c->peer_field) + touch(c->link_field);
+	(void)n;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -115,10 +131,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(conf, sep ? sep + 1 : data, clen);
 
 	memset(&e, 0, sizeof(e));
+	memset(&args, 0, sizeof(args));
 	if (cni_args_parse(argtext, &args, &e) < 0) {
 		check_error(&e, NULL);
 		memset(&args, 0, sizeof(args));
 	}
+	args.container_id = "ctr-1";
+	args.ifname = "net1";
 	memset(&e, 0, sizeof(e));
 	if (cni_config_parse(conf, clen, &args, &c, &e) == 0) {
 		accepted(&c);

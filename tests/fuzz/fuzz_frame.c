@@ -5,9 +5,11 @@
  *
  * The key is the one of the captured v1.4 vectors, so a captured datagram
  * in a seed is authentic. A datagram can also be sealed by the harness
- * before it is classified, so the checks after the MAC are reached. The
- * replay filter has capacity 8, so it sees many insertions and evictions;
- * its verdicts are compared with a reference model (abort on mismatch).
+ * before it is classified, so the checks after the MAC are reached, and
+ * noted as one the worker sent itself, so that it comes back reflected.
+ * The replay filter has capacity 8, so it sees many insertions and
+ * evictions (oldest timestamp first, in any arrival order); its verdicts and
+ * its floor are compared with a reference model (abort on mismatch).
  * The MAC of every datagram is also computed on libsodium
  * (ttt_hmac_new_portable) and must equal the one from the SHA-NI code.
  *
@@ -24,7 +26,9 @@
  *               bit 4 when sealing, stamp now + d * max(window/4096, 1) ns
  *               instead of the datagram's own timestamp bytes, bit 5 the
  *               clock first moves by c * 10 ms, bit 6 the length is one
- *               byte (else two)
+ *               byte (else two), bit 7 the worker sent this datagram
+ *               itself (its MAC is noted as sealed: it must come back as
+ *               reflected)
  *           then c (signed byte, bit 5), d (signed, 2 bytes, bit 4), the
  *           length, and that many bytes of datagram (zeros when the input
  *           ends early). Numbers are little-endian. */
@@ -41,6 +45,8 @@
 #include "datapath/path.h"
 #include "datapath/peer.h"
 #include "datapath/receive.h"
+#include "datapath/replay.h"
+#include "datapath/sealed.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -61,33 +67,40 @@ static struct ttt_hmac *hmac, *portable;
 static struct ttt_sockaddr sources[4];
 
 /* The replay filter as its header describes it: the tags (first 16 bytes of
- * the MAC) of the last REPLAY_CAPACITY accepted datagrams, oldest evicted
- * first, its timestamp raising the floor. */
+ * the MAC) of at most REPLAY_CAPACITY accepted datagrams; when one more is
+ * accepted, one with the lowest timestamp (the new one included) is
+ * forgotten and its timestamp raises the floor. */
 struct model {
 	uint64_t ts[REPLAY_CAPACITY];
 	uint8_t tag[REPLAY_CAPACITY][16];
-	unsigned head, count;
+	unsigned count;
 	uint64_t floor;
 };
 
 static bool model_accept(struct model *m, uint64_t ts, const uint8_t *mac_bytes)
 {
+	unsigned lo = 0;
+
 	if (ts <= m->floor)
 		return false;
-	for (unsigned i = 0; i < m->count; i++) {
-		unsigned slot = (m->head + REPLAY_CAPACITY - 1 - i) % REPLAY_CAPACITY;
-		if (memcmp(m->tag[slot], mac_bytes, 16) == 0)
+	for (unsigned i = 0; i < m->count; i++)
+		if (memcmp(m->tag[i], mac_bytes, 16) == 0)
 			return false;
+	if (m->count < REPLAY_CAPACITY) {
+		m->ts[m->count] = ts;
+		memcpy(m->tag[m->count++], mac_bytes, 16);
+		return true;
 	}
-	if (m->count == REPLAY_CAPACITY) {
-		if (m->ts[m->head] > m->floor)
-			m->floor = m->ts[m->head];
-		m->count--;
+	for (unsigned i = 1; i < m->count; i++)
+		if (m->ts[i] < m->ts[lo])
+			lo = i;
+	if (ts <= m->ts[lo]) {
+		m->floor = ts;
+		return true;
 	}
-	m->ts[m->head] = ts;
-	memcpy(m->tag[m->head], mac_bytes, 16);
-	m->head = (m->head + 1) % REPLAY_CAPACITY;
-	m->count++;
+	m->floor = m->ts[lo];
+	m->ts[lo] = ts;
+	memcpy(m->tag[lo], mac_bytes, 16);
 	return true;
 }
 
@@ -155,6 +168,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct reader r = { data, size };
 	struct ttt_path path;
+	struct ttt_sealed *sealed;
 	struct ttt_rx *rx;
 	struct model model;
 	uint8_t cfg;
@@ -178,6 +192,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	path.window_ns = window = WINDOWS[(cfg >> 3) & 3];
 	path.fixed_peer = (cfg & 4) != 0;
 	path.hmac = hmac;
+	sealed = ttt_sealed_new();
+	if (!sealed)
+		abort();
+	path.sealed = sealed;
 	ttt_peer_init(&path.peer, path.fixed_peer ? &sources[0] : NULL);
 	rx = ttt_rx_new(&path, REPLAY_CAPACITY);
 	if (!rx)
@@ -217,6 +235,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					       relative ? ts : ttt_frame_ts(dg));
 		}
 
+		if ((f & 0x80) && len >= TTT_HMAC_LEN)
+			ttt_sealed_note(sealed, dg); /* the worker sent it: now it comes back */
 		if (len >= TTT_HMAC_LEN) { /* both implementations agree */
 			uint8_t a[TTT_HMAC_LEN], b[TTT_HMAC_LEN];
 
@@ -238,11 +258,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		} else if (open_v != TTT_PASS) {
 			if (v != open_v)
 				abort(); /* classify and open disagree */
+		} else if (ttt_sealed_has(sealed, dg)) {
+			if (v != TTT_DROP_REFLECTED)
+				abort(); /* what the worker sealed comes back reflected */
 		} else {
 			/* Authentic, in the window, long enough: the replay filter
 			 * decides, and must agree with the model. */
 			bool fresh = model_accept(&model, ttt_frame_ts(dg), dg);
 			if (v != (fresh ? TTT_PASS : TTT_DROP_REPLAY))
+				abort();
+			if (ttt_replay_floor(ttt_rx_replay(rx)) != model.floor)
 				abort();
 		}
 		if (v == TTT_PASS) {
@@ -256,5 +281,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	free(prev);
 	ttt_rx_free(rx);
+	free(sealed);
 	return 0;
 }

@@ -162,15 +162,33 @@ start_bg() {
 }
 
 # start_worker NAME HOST ARGS...: runs ttt-worker ARGS in HOST and waits
-# until it reports its tunnel. Fails when it did not come up.
+# until it reports its tunnel. Fails when it did not come up. The worker
+# keeps its replay state in $TMP/NAME.replay (a worker started again under
+# the same NAME refuses what the previous one accepted, and a new NAME
+# starts without the cold-start refusals); COLD=1 leaves that out.
 start_worker() {
-	local name=$1 host=$2
+	local name=$1 host=$2 state=()
 	shift 2
-	start_bg "$name" "$host" "$WORKER" "$@"
+	[ "${COLD:-}" = 1 ] || state=(--replay-state "$TMP/$name.replay")
+	start_bg "$name" "$host" "$WORKER" "${state[@]}" "$@"
 	wait_for 5 grep -q "Created tunnel" "$TMP/$name.log" && return 0
 	echo "# worker $name did not start:"
 	diag "$TMP/$name.log"
 	return 1
+}
+
+# faketime_init: sets FT to libfaketime's library and FT_WORKER to the
+# worker to run under it: $WORKER, or under the sanitizers the plain build of
+# the same sources (libfaketime and AddressSanitizer deadlock: ASan's
+# allocator reads the clock through the clock_gettime libfaketime
+# interposes, and libfaketime's first call allocates). Fails, saying why,
+# when either is missing.
+faketime_init() {
+	FT=$(ls /usr/lib/*/faketime/libfaketimeMT.so.1 2>/dev/null | head -n 1)
+	[ -n "$FT" ] || { echo "# libfaketime is not installed"; return 1; }
+	FT_WORKER=$WORKER
+	grep -qa __asan_init "$WORKER" && FT_WORKER=$ROOT/build/ttt-worker
+	[ -x "$FT_WORKER" ] || { echo "# no plain build for libfaketime: $FT_WORKER"; return 1; }
 }
 
 # tap_of NAME: the interface name worker NAME reported.

@@ -259,11 +259,14 @@ detach() {
 	check "$label: nothing left (record, lease, tap)" node_clean "$r"
 }
 
-# worker_in ROOT NAME ARGS...: a standalone worker of ROOT in h1, by chroot.
+# worker_in ROOT NAME ARGS...: a standalone worker of ROOT in h1, by chroot,
+# with a replay state file (in the root's /tmp), so that it accepts traffic
+# at once rather than refusing one window of it after a cold start.
 worker_in() {
 	local r=$1 name=$2
 	shift 2
-	start_bg "$name" h1 "$CHROOT" "$r" /usr/local/sbin/ttt-worker "$@"
+	start_bg "$name" h1 "$CHROOT" "$r" /usr/local/sbin/ttt-worker \
+		--replay-state "/tmp/$name.replay" "$@"
 	wait_for 5 grep -q "Created tunnel" "$TMP/$name.log" && return 0
 	diag "$TMP/$name.log"
 	return 1
@@ -287,8 +290,9 @@ make_lan 3 || { not_ok "build the LAN"; done_testing; }
 netns c1 || { not_ok "container namespace"; done_testing; }
 key_copy k
 
-# The plain (dynamic) peer for the CNI attachment: 198.19.0.20 on its tap.
-check "plain peer worker on h2" start_worker peer h2 --ifname tttp "$TMP/k" \
+# The plain (dynamic) peer for the CNI attachment: 198.19.0.20 on its tap,
+# on the key of the attachment's link (by default, the network's name).
+check "plain peer worker on h2" start_worker peer h2 --ifname tttp --link "$NET" "$TMP/k" \
 	198.18.0.2:9123 198.18.0.1:9123
 tap_address h2 tttp 198.19.0.20/24
 on h2 ip link set tttp up

@@ -120,7 +120,8 @@ kill_and_check() {
 }
 
 # --- one container, pinging host 2 ---------------------------------------------
-check "peer worker 1 on host 2" start_worker w1 h2 "$TMP/k" 198.18.0.2:9201 198.18.0.1:9101
+# Peers on the key of the containers' link (by default, the network's name).
+check "peer worker 1 on host 2" start_worker w1 h2 --link "$NET" "$TMP/k" 198.18.0.2:9201 198.18.0.1:9101
 tap_address h2 "$(tap_of w1)" 198.19.1.2/24
 netconf "$W/net.d-1" 1
 T0=$(date +%s%N)
@@ -171,7 +172,7 @@ check "no record, tap or lease left" nothing_left h1 ""
 # ctr reads only the first file of /etc/cni/net.d and passes no CNI_ARGS:
 # per-container ports come from each ctr having its own /etc/cni/net.d.
 for i in 2 3 4; do
-	start_worker "w$i" h2 "$TMP/k" "198.18.0.2:920$i" "198.18.0.1:910$i" >/dev/null ||
+	start_worker "w$i" h2 --link "$NET" "$TMP/k" "198.18.0.2:920$i" "198.18.0.1:910$i" >/dev/null ||
 		not_ok "peer worker $i on host 2"
 	tap_address h2 "$(tap_of "w$i")" "198.19.$i.2/24"
 	netconf "$W/net.d-$i" "$i"

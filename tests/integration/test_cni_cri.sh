@@ -4,9 +4,13 @@
 # sets up pods' networks with the plugin: RunPodSandbox through a minimal
 # CRI client (tests/tools/cri.py) on a private containerd in host 1
 # (containerd_lib.sh); the pod is pinged from a plain worker on host 2, and
-# StopPodSandbox runs DEL. Also the two limits of containerd 1.6: a
-# layer-2-only network cannot be a pod's network, and results of spec
-# 1.1.0 are refused. Records what the CRI passes to the plugin.
+# StopPodSandbox runs DEL. Several pods on that one network (as
+# deploy/kubernetes/10-tinytaptunnel.conflist: a pod named in `links`, the
+# others a port of a listen range and a link of their own): three started at
+# once, each with its own port and peer, a fourth refused. Also the two
+# limits of containerd 1.6: a layer-2-only network cannot be a pod's
+# network, and results of spec 1.1.0 are refused. Records what the CRI
+# passes to the plugin.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/cni_lib.sh"
 . "$(dirname "$0")/containerd_lib.sh"
@@ -45,9 +49,26 @@ netconf() {
     "stateDir": "$TMP/state-h1" } ] }
 JSON
 }
-netconf "$W/net.d-pod" 1.0.0
 netconf "$W/net.d-l2" 1.0.0 no-ipam
 netconf "$W/net.d-v11" 1.1.0
+
+# The pods' network, the only file of the CRI's own configuration directory
+# (/etc/cni/net.d on a node): pod ns-a/pod-a has its values in `links`;
+# any other pod gets the first free port of 9300-9302, the link
+# lab-link/<namespace>/<pod> and learns its peer (no "peer").
+RANGE=198.18.0.1:9300-9302
+mkdir -p "$W/net.d-pod"
+cat >"$W/net.d-pod/10-$NET.conflist" <<JSON
+{ "cniVersion": "1.0.0", "name": "$NET",
+  "plugins": [ { "type": "tinytaptunnel", "keyFile": "$TMP/k",
+    "links": [ { "pod": "ns-a/pod-a", "link": "pod-a-h2",
+                 "listen": "198.18.0.1:9101", "peer": "198.18.0.2:9201" } ],
+    "listen": "$RANGE", "link": "{network}/{namespace}/{pod}",
+    "ipam": $(host_local 198.19.1.0/24 198.19.1.10 198.19.1.19 h1),
+    "capabilities": { "portMappings": true, "bandwidth": true, "ips": true, "mac": true,
+                      "dns": true, "io.kubernetes.cri.pod-annotations": true },
+    "stateDir": "$TMP/state-h1" } ] }
+JSON
 
 # Runtime handlers: runc (the default) on the IPAM network, l2 and v11 on
 # the others (containerd 1.6: a CNI configuration directory per runtime).
@@ -82,7 +103,8 @@ echo "# CRI: $(cat "$W/cri.version")"
 must "the busybox image, imported for the CRI (k8s.io)" or_show "$W/import.out" import_busybox k8s.io
 
 # --- a pod on the tunnel ---------------------------------------------------------
-check "peer worker on host 2" start_worker w1 h2 "$TMP/k" 198.18.0.2:9201 198.18.0.1:9101
+# On the key of the pod's link, its entry's in `links`.
+check "peer worker on host 2" start_worker w1 h2 --link pod-a-h2 "$TMP/k" 198.18.0.2:9201 198.18.0.1:9101
 tap_address h2 "$(tap_of w1)" 198.19.1.2/24
 T0=$(date +%s%N)
 POD=$("${CRI[@]}" run pod-a "uid-$RUN_ID-a" ns-a 2>"$W/pod-a.err")
@@ -101,6 +123,9 @@ check "the pod's eth0 is a tap, MTU 1418, with the IPAM address" or_show "$W/pod
 check "the sandbox's shim socket is in the test's /run/containerd" shim_sockets_here
 check "host 2 pings the pod through the tunnel" pings h2 -c 3 -i 0.2 198.19.1.10
 check "our record for <sandbox ID>:eth0" test -f "$TMP/state-h1/$NET/${POD:-none}:eth0.json"
+check "  with the values of the pod's entry in links" test \
+	"$(for k in link listen peer; do json "$TMP/state-h1/$NET/${POD:-none}:eth0.json" $k; done |
+		tr '\n' ' ')" = "pod-a-h2 198.18.0.1:9101 198.18.0.2:9201 "
 
 # What the CRI passed (ADD).
 echo "# ADD: CNI_CONTAINERID=<sandbox ID> CNI_IFNAME=$(var "$ADD" CNI_IFNAME) CNI_NETNS=$NETNS" \
@@ -127,6 +152,171 @@ check "nothing left of the pod" nothing_left h1 ""
 "${CRI[@]}" rm "$POD" 2>"$W/rm.err"
 check "RemovePodSandbox" or_show "$W/rm.err" test $? -eq 0
 PODS=()
+
+# --- several pods on one network, without Multus ---------------------------------
+# Three pods not in `links`, started at once: each gets its own port of the
+# range and its own link, and carries pings to its own peer on host 2.
+TTT=$BUILD/ttt
+SHOWN=$W/shown.txt
+
+# show: `ttt show --json` of the plugin's attachments, as one line per
+# tunnel in $SHOWN: pod, whether it answers, its container, the listen
+# address the worker reports and the recorded one, link, peer mode and peer.
+# Fails when ttt does (its stderr in $W/show.err).
+show() {
+	"$TTT" show --json -d "$TMP/state-h1" >"$W/show.json" 2>"$W/show.err" && $PY -c '
+import json, sys
+for t in sorted(json.load(open(sys.argv[1]))["tunnels"], key=lambda t: str(t["pod"])):
+    r = t["record"] or {}
+    print(t["pod"], t["answering"], t["container_id"], t["listen"], r.get("listen"),
+          t["link"], t["peer_mode"], t["peer"])' "$W/show.json" >"$SHOWN" 2>>"$W/show.err"
+}
+
+# shown [FIELDS]: the fields (cut -f, default all) of $SHOWN on one line.
+shown() {
+	cut -d' ' -f"${1:-1-}" "$SHOWN" | tr '\n' ' '
+}
+
+# field POD N: field N (1-based) of pod POD's line in $SHOWN.
+field() {
+	awk -v p="$1" -v n="$2" '$1 == p { print $n }' "$SHOWN"
+}
+
+# lists PODS: a fresh `ttt show` lists exactly PODS (as shown prints them).
+lists() {
+	show && [ "$(shown 1)" = "$1" ] && return 0
+	echo "# ttt show lists: $(shown 1)"
+	return 1
+}
+
+# own_peers: each of the three pods' workers learnt host 2 on its own port.
+own_peers() {
+	[ "$(awk '{ split($4, l, ":"); if ($8 == "198.18.0.2:" l[2]) print }' "$SHOWN" | wc -l)" = 3 ]
+}
+
+# plugin_workers: PIDs of ttt-worker processes (supervisors and workers)
+# the plugin started for host 1 (their log is in its state directory).
+plugin_workers() {
+	local p
+	for p in /proc/[0-9]*; do
+		[ "$(readlink "$p/exe" 2>/dev/null)" = "$WORKER" ] &&
+			tr '\0' ' ' 2>/dev/null <"$p/cmdline" | grep -qF -- "$TMP/state-h1/" && echo "${p#/proc/}"
+	done
+}
+
+no_plugin_workers() {
+	[ -z "$(plugin_workers)" ]
+}
+
+# fourth_left_nothing: three records, three leases, the workers of $W0.
+fourth_left_nothing() {
+	[ "$(records h1)" = 3 ] && [ "$(leases h1)" = 3 ] && [ "$(plugin_workers | sort)" = "$W0" ]
+}
+
+# workers_recorded: each record's workerPid is one of $W0, which has no other
+# supervisor (a supervisor's child is a fork of it, with its command line:
+# the supervisors are those whose parent is not one of $W0).
+workers_recorded() {
+	local f p pids=
+	for f in "$TMP/state-h1/$NET/"*.json; do
+		pids+="$(json "$f" workerPid)"$'\n'
+	done
+	[ -n "$W0" ] && [ "$(sort <<<"${pids%$'\n'}")" = "$(for p in $W0; do
+		grep -qxF -- "$(awk '$1 == "PPid:" { print $2 }' "/proc/$p/status" 2>/dev/null)" \
+			<<<"$W0" || echo "$p"; done | sort)" ]
+}
+
+# pod_of ID: the pod (namespace/name) of sandbox ID, from the CRI's ADD call.
+pod_of() {
+	local c a ns
+	for c in $(calls ADD); do
+		[ "$(var "$c" CNI_CONTAINERID)" = "$1" ] || continue
+		a=";$(var "$c" CNI_ARGS);"
+		ns=${a#*;K8S_POD_NAMESPACE=}
+		a=${a#*;K8S_POD_NAME=}
+		echo "${ns%%;*}/${a%%;*}"
+		return
+	done
+	echo "$1"
+}
+
+# pod_address ID: the IPv4 address of sandbox ID's eth0 (in its namespace,
+# mounted in containerd's mount namespace).
+pod_address() {
+	local netns
+	netns=$(json "$TMP/state-h1/$NET/$1:eth0.json" netns) || return 1
+	nsenter --target "$CTRD_PID" --mount nsenter --net="$netns" ip -4 -o addr show eth0 |
+		sed -n 's/.* inet \([0-9.]*\)\/.*/\1/p'
+}
+
+SHOP=(web-0 web-1 web-2)
+declare -A SB=() # pod -> sandbox ID
+T0=$(date +%s%N)
+runs=()
+for p in "${SHOP[@]}"; do
+	"${CRI[@]}" run "$p" "uid-$RUN_ID-$p" shop >"$W/$p.id" 2>"$W/$p.err" &
+	runs+=($!)
+done
+wait "${runs[@]}" # each call is bounded (cri.py: 60 s)
+echo "# three RunPodSandbox at once: $(( ($(date +%s%N) - T0) / 1000000 )) ms"
+for p in "${SHOP[@]}"; do
+	SB[$p]=$(cat "$W/$p.id")
+	[ -n "${SB[$p]}" ] && PODS+=("${SB[$p]}")
+done
+check "three RunPodSandbox at once on one network: all three run" or_show "$W/web-0.err" sh -c \
+	"[ -n '${SB[web-0]}' ] && [ -n '${SB[web-1]}' ] && [ -n '${SB[web-2]}' ]"
+[ "${#PODS[@]}" = 3 ] || { diag "$W/web-1.err"; diag "$W/web-2.err"; }
+check "ttt show --json" or_show "$W/show.err" show
+check "  lists their three attachments, answering, one per pod" test "$(shown 1-3)" = \
+	"shop/web-0 True ${SB[web-0]} shop/web-1 True ${SB[web-1]} shop/web-2 True ${SB[web-2]} "
+PORTS=$(cut -d' ' -f4 "$SHOWN" | sort | tr '\n' ' ')
+check "each listens on its own port of $RANGE ($PORTS)" \
+	test "$PORTS" = "198.18.0.1:9300 198.18.0.1:9301 198.18.0.1:9302 "
+check "  where its record says" test "$(awk '$4 == $5' "$SHOWN" | wc -l)" = 3
+check "each is its own link: lab-link/shop/<pod>, learning its peer" test "$(shown 6,7)" = \
+	"$NET/shop/web-0 learnt $NET/shop/web-1 learnt $NET/shop/web-2 learnt "
+
+# Each pod's other end: a worker on host 2 on the pod's link, sending to
+# the pod's port; its tap holds 198.19.1.2<i>/32 and a route to the pod.
+for i in 0 1 2; do
+	p=web-$i
+	port=$(field "shop/$p" 4)
+	port=${port##*:}
+	addr=$(pod_address "${SB[$p]:-none}")
+	echo "# shop/$p: sandbox ${SB[$p]:0:12}, port ${port:-?}, address ${addr:-?}"
+	check "peer of shop/$p on host 2, on link $NET/shop/$p, to port ${port:-?}" \
+		start_worker "r$i" h2 --ifname "r$i" --link "$NET/shop/$p" "$TMP/k" \
+		"198.18.0.2:${port:-1}" "198.18.0.1:${port:-1}"
+	tap_address h2 "r$i" "198.19.1.2$i/32"
+	on h2 ip route add "${addr:-198.19.1.255}/32" dev "r$i" src "198.19.1.2$i"
+	check "host 2 pings shop/$p (${addr:-?}) through its own tunnel" pings h2 -c 2 -i 0.2 "${addr:-198.19.1.255}"
+done
+check "ttt show --json, after the pings" or_show "$W/show.err" show
+check "  each pod's worker learnt its own peer: host 2 on the pod's port" own_peers
+
+# A fourth pod: no port left. The plugin's error reaches the CRI's caller,
+# and nothing of the pod stays.
+W0=$(plugin_workers | sort)
+check "the three records name the plugin's supervisors running" workers_recorded
+POD=$("${CRI[@]}" run web-3 "uid-$RUN_ID-web-3" shop 2>"$W/web-3.err")
+[ -n "$POD" ] && PODS+=("$POD")
+check "a fourth pod on the network is refused" test -z "$POD"
+check "  the CRI says: no free port in listen range $RANGE (all 3 in use)" or_show "$W/web-3.err" \
+	grep -qF "no free port in listen range $RANGE (all 3 in use)" "$W/web-3.err"
+check "  nothing of it left: three records, three leases, the same workers" wait_for 5 fourth_left_nothing
+check "  ttt show still lists the three pods, no other" lists "shop/web-0 shop/web-1 shop/web-2 "
+
+# Stopping and removing the three (and a fourth, had it run) leaves nothing.
+for id in "${PODS[@]}"; do
+	"${CRI[@]}" stop "$id" 2>>"$W/stop.err" && "${CRI[@]}" rm "$id" 2>>"$W/stop.err"
+	st=$?
+	check "StopPodSandbox, RemovePodSandbox: $(pod_of "$id")" or_show "$W/stop.err" test "$st" -eq 0
+done
+PODS=()
+check "no record, tap, log or lease left" nothing_left h1 ""
+check "no worker left (were: ${W0//$'\n'/ })" wait_for 5 no_plugin_workers
+check "ttt show lists no attachment" lists ""
+for i in 0 1 2; do stop_worker "r$i"; done
 
 # --- the limits of containerd 1.6 -----------------------------------------------
 POD=$("${CRI[@]}" run pod-l2 "uid-$RUN_ID-l2" ns-a l2 2>"$W/pod-l2.err")

@@ -86,8 +86,9 @@ pm import -q "$W/bb.tar" localhost/bb:test >/dev/null 2>"$TMP/import.err"
 check "import a busybox image" pm image exists localhost/bb:test
 check "podman sees the tinytaptunnel network" pm network exists "$NET"
 
-# The far end: a plain worker on host 2 with 198.19.0.2 on its tap.
-check "peer worker on host 2" start_worker w2 h2 "$TMP/k" 198.18.0.2:9123 198.18.0.1:9123
+# The far end: a plain worker on host 2 with 198.19.0.2 on its tap, on the
+# key of the link the plugin's attachments are ends of (the network's name).
+check "peer worker on host 2" start_worker w2 h2 --link "$NET" "$TMP/k" 198.18.0.2:9123 198.18.0.1:9123
 tap_address h2 tap0 198.19.0.2/24
 
 pm run --rm --pull=never --network "$NET" --mac-address 02:00:00:00:0b:01 localhost/bb:test \

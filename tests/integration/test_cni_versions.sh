@@ -41,13 +41,29 @@ for v in 0.3.0 0.3.1 0.4.0 1.0.0 1.1.0; do
 done
 
 # Per-attachment values. The configuration says MAC ...:01, peer .2:9123.
-conf "$TMP/o.json" h1 198.18.0.1:9123 198.18.0.2:9123 "" '"mac":"02:00:00:00:00:01"'
+# A pod may choose its peer and listen address only where podArgs lets it
+# (and then its link is its own: {namespace}/{pod}).
+conf "$TMP/o0.json" h1 198.18.0.1:9123 198.18.0.2:9123 "" '"mac":"02:00:00:00:00:01"'
+cni h1 ADD ctr-o c1 "$TMP/o0.json" "K8S_POD_NAMESPACE=ns;K8S_POD_NAME=p;TTT_PEER=198.18.0.7:7"
+check "by default a pod may not choose its peer (CNI_ARGS TTT_PEER)" \
+	cni_error 7 "CNI_ARGS TTT_PEER '198.18.0.7:7': a pod may not choose its peer"
+check "  nothing made" nothing_left h1 c1
+check "  and DEL of that attachment still succeeds" \
+	cni_ok h1 DEL ctr-o c1 "$TMP/o0.json" "K8S_POD_NAMESPACE=ns;K8S_POD_NAME=p;TTT_PEER=198.18.0.7:7"
+conf "$TMP/o.json" h1 198.18.0.1:9123 198.18.0.2:9123 "" '"mac":"02:00:00:00:00:01",
+	"podArgs":{"peer":["198.18.0.0/24"],"listen":["198.18.0.1/32"],"listenPorts":"9200-9299"},
+	"link":"{namespace}/{pod}"'
 mac() { ip -n "$(ns c1)" link show net1 | sed -n 's/.*link\/ether \([^ ]*\).*/\1/p'; }
 peer_of() { sed -n "s/.*--mtu [0-9]* --window [0-9.]* [^ ]* [^ ]* //p" "/proc/$1/cmdline" 2>/dev/null; }
 args_of() { tr '\0' ' ' <"/proc/$1/cmdline"; }
+POD="K8S_POD_NAMESPACE=ns;K8S_POD_NAME=p"
 
+cni h1 ADD ctr-o c1 "$TMP/o.json" "$POD;TTT_PEER=198.18.1.7:7"
+check "a peer outside podArgs.peer is refused" cni_error 7 "outside the prefixes a pod may choose"
+cni h1 ADD ctr-o c1 "$TMP/o.json" "$POD;TTT_LISTEN=198.18.0.1:9123"
+check "a listen port outside podArgs.listenPorts is refused" cni_error 7 "outside the ports"
 check "CNI_ARGS MAC, TTT_PEER, TTT_LISTEN" \
-	cni_ok h1 ADD ctr-o c1 "$TMP/o.json" "IgnoreUnknown=1;K8S_POD_NAME=p;MAC=02:00:00:00:00:03;TTT_PEER=198.18.0.7:7;TTT_LISTEN=198.18.0.1:9200"
+	cni_ok h1 ADD ctr-o c1 "$TMP/o.json" "IgnoreUnknown=1;$POD;MAC=02:00:00:00:00:03;TTT_PEER=198.18.0.7:7;TTT_LISTEN=198.18.0.1:9200"
 check "the MAC came from CNI_ARGS" test "$(mac)" = 02:00:00:00:00:03
 p=$(worker_pid h1 ctr-o)
 check "so did the peer and listen address" \
@@ -56,17 +72,17 @@ cni_ok h1 DEL ctr-o c1 "$TMP/o.json"
 
 $CNIJSON with "$TMP/o.json" 'args={"cni":{"mac":"02:00:00:00:00:04","peer":"198.18.0.8:8"}}' \
 	'runtimeConfig={"mac":"02:00:00:00:00:05"}' >"$TMP/o2.json"
-check "runtimeConfig and args.cni together" cni_ok h1 ADD ctr-o c1 "$TMP/o2.json" "MAC=02:00:00:00:00:03;TTT_PEER=198.18.0.7:7"
+check "runtimeConfig and args.cni together" cni_ok h1 ADD ctr-o c1 "$TMP/o2.json" "$POD;MAC=02:00:00:00:00:03;TTT_PEER=198.18.0.7:7"
 check "runtimeConfig.mac wins over args.cni and CNI_ARGS" test "$(mac)" = 02:00:00:00:00:05
 p=$(worker_pid h1 ctr-o)
 check "args.cni.peer wins over CNI_ARGS" sh -c "tr '\0' ' ' </proc/$p/cmdline | grep -q '198.18.0.8:8'"
 cni_ok h1 DEL ctr-o c1 "$TMP/o2.json"
 
 $CNIJSON with "$TMP/o.json" 'args={"cni":{"mac":"02:00:00:00:00:04"}}' >"$TMP/o3.json"
-check "args.cni.mac alone" cni_ok h1 ADD ctr-o c1 "$TMP/o3.json" "MAC=02:00:00:00:00:03"
+check "args.cni.mac alone" cni_ok h1 ADD ctr-o c1 "$TMP/o3.json" "$POD;MAC=02:00:00:00:00:03"
 check "args.cni.mac wins over CNI_ARGS" test "$(mac)" = 02:00:00:00:00:04
 cni_ok h1 DEL ctr-o c1 "$TMP/o3.json"
-check "without overrides the configuration's MAC" cni_ok h1 ADD ctr-o c1 "$TMP/o.json"
+check "without overrides the configuration's MAC" cni_ok h1 ADD ctr-o c1 "$TMP/o.json" "$POD"
 check "is used" test "$(mac)" = 02:00:00:00:00:01
 cni_ok h1 DEL ctr-o c1 "$TMP/o.json"
 check "nothing left" nothing_left h1 c1

@@ -424,6 +424,8 @@ if [ "$(id -u)" = 0 ]; then
 		pa=$(worker_pid h1 ctr-0)
 		check "multus: the worker is the installed one, beside the plugin" \
 			test "$(readlink "/proc/$pa/exe")" = "$BIN/ttt-worker"
+		check "multus: the pod got its links entry: link lab-a-b, listen and peer from the NAD" \
+			sh -c "tr '\0' ' ' </proc/$pa/cmdline | grep -q -- '--link lab-a-b .* 198.18.0.1:9201 198.18.0.2:9201 \$'"
 		check "multus: lab-a pings lab-b through the tunnel" pings c0 -c 3 -i 0.2 198.19.0.2
 		check "multus: lab-b pings lab-a" pings c1 -c 3 -i 0.2 198.19.0.1
 		pod0=$($CHECKER pod-field "$K8S/multus-pod.yaml" 0 metadata.name)

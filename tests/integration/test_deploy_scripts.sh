@@ -324,6 +324,31 @@ ip -n "$(ns v)" link set dev tapv up
 check "no state file is left by refusals and failures" no_state
 check "the other table in v is intact" other_intact v
 
+# The kernel gives a dead namespace's inode number to a new one: a record
+# left by an earlier namespace that had v's inode (another cookie) must not
+# be obeyed - it says the bridge is up for other ports.
+take v "$TMP/v.stale"
+stale=$(state_of v l2_bridge tttbr9)
+mkdir -p "$TTT_SCRIPTS_STATE_DIR"
+id=$(on v readlink /proc/self/ns/net)
+id=${id#*[}
+printf '# written by l2_bridge_up\nnetns %s 12345\nargs tapx lanx\nbridge tttbr9 99\n' "${id%]}" >"$stale"
+check "a record of an earlier namespace with v's inode is not obeyed: up works" \
+	succeeds v l2_bridge_up tapv lanv tttbr9
+check "... saying why it set the record aside" \
+	grep -q "belongs to an earlier network namespace with the same inode (netns ${id%]} 12345" "$TMP/err"
+check "... the new record names v's inode and cookie" grep -Eq "^netns ${id%]} [0-9]+$" "$stale"
+check "... and the cookie is v's own, not the stale one" sh -c "! grep -q '^netns ${id%]} 12345$' '$stale'"
+check "down undoes it" succeeds v l2_bridge_down tttbr9
+printf '# written by l3_nat_up\nnetns %s 12345\nargs tapx lanx\nsysctl net/ipv4/ip_forward 1 0\n' "${id%]}" \
+	>"$(state_of v l3_nat)"
+on v sysctl -q -w net.ipv4.ip_forward=0
+check "a stale record is not restored by down either" succeeds v l3_nat_down
+check "... ip_forward left as it is (0), not set to the record's 1" \
+	test "$(on v sysctl -n net.ipv4.ip_forward)" = 0
+check "nothing of this changed v" unchanged v "$TMP/v.stale"
+check "and no state file is left" no_state
+
 # --- layer 2 bridge: h1 -> h2 (bridge tap0 + lan0) -> c1 ----------------------
 
 tap_address h1 tap0 198.19.1.50/24 2001:db8:1::50/64

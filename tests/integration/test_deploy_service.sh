@@ -23,7 +23,11 @@ for f in usr/sbin/ttt-worker usr/sbin/ttt opt/cni/bin/tinytaptunnel usr/share/ma
 	usr/lib/systemd/system/ttt-worker@.service; do
 	check "make install put /$f in place" test -s "$D/$f"
 done
-check "the unit runs /usr/sbin/ttt-worker" grep -q '^ExecStart=/usr/sbin/ttt-worker \$TTT_ARGS$' "$UNIT"
+check "the unit runs /usr/sbin/ttt-worker, its replay state kept until reboot" \
+	grep -q '^ExecStart=/usr/sbin/ttt-worker --replay-state /run/tinytaptunnel/workers/%i.replay \$TTT_ARGS$' "$UNIT"
+check "its runtime directories (its own, the control sockets), 0700, kept across restarts" sh -c \
+	"grep -qx 'RuntimeDirectory=tinytaptunnel/workers tinytaptunnel/sock' '$UNIT' && grep -qx 'RuntimeDirectoryMode=0700' '$UNIT' &&
+	 grep -qx 'RuntimeDirectoryPreserve=yes' '$UNIT'"
 
 # systemd-analyze needs the binary at the path the unit names: verify a copy
 # that points into the staging directory.

@@ -215,21 +215,13 @@ stop_worker c1
 stop_worker cpy
 
 # 6b. Worker 1's own clock stepped while it runs: libfaketime moves its wall
-# clock (only), through a file. libfaketime and AddressSanitizer deadlock
-# (ASan's allocator reads the clock through the clock_gettime libfaketime
-# interposes, and libfaketime's first call allocates), so under the
-# sanitizers this part runs the plain build of the same sources.
-FT=$(ls /usr/lib/*/faketime/libfaketimeMT.so.1 2>/dev/null | head -n 1)
-if [ -z "$FT" ]; then
-	not_ok "clock: libfaketime is not installed"
-	done_testing
-fi
-FT_WORKER=$WORKER
-grep -qa __asan_init "$WORKER" && FT_WORKER=$ROOT/build/ttt-worker
-[ -x "$FT_WORKER" ] || { not_ok "clock: the plain build for libfaketime ($FT_WORKER)"; done_testing; }
+# clock (only), through a file (under the sanitizers, the plain build of the
+# same sources: see faketime_init).
+faketime_init || { not_ok "clock: libfaketime and a worker it can run"; done_testing; }
 echo "+0" >"$TMP/clock"
 start_bg t1 h1 env LD_PRELOAD="$FT" FAKETIME_TIMESTAMP_FILE="$TMP/clock" \
-	FAKETIME_CACHE_DURATION=1 DONT_FAKE_MONOTONIC=1 "$FT_WORKER" "$TMP/k" 198.18.0.1:9123 198.18.0.2:9123
+	FAKETIME_CACHE_DURATION=1 DONT_FAKE_MONOTONIC=1 "$FT_WORKER" --replay-state "$TMP/t1.replay" \
+	"$TMP/k" 198.18.0.1:9123 198.18.0.2:9123
 check "clock: worker 1 on a clock we can step" wait_for 5 grep -q "Created tunnel" "$TMP/t1.log"
 check "clock: worker 2" start_worker t2 h2 "$TMP/k" 198.18.0.2:9123 198.18.0.1:9123
 tap_address h1 tap0 198.19.3.1/24

@@ -12,7 +12,8 @@ key_copy k
 SPAWN=$ROOT/tests/tools/spawn_with_fds.py
 
 start_bg w1 h1 "$PY" "$SPAWN" --tap tmp-ttt0 --bind 198.18.0.1:9123 --move-to "$(ns c1)" \
-	--rename net1 -- "$WORKER" --tap-fd {tap} --socket-fd {sock} "$TMP/k" 198.18.0.1:9123 \
+	--rename net1 -- "$WORKER" --replay-state "$TMP/w1.replay" --tap-fd {tap} --socket-fd {sock} \
+	"$TMP/k" 198.18.0.1:9123 \
 	198.18.0.2:9123
 check "worker on inherited descriptors starts" wait_for 5 grep -q "Created tunnel" "$TMP/w1.log"
 check "it reports the tap's new name" grep -q "interface net1 " "$TMP/w1.log"
@@ -30,7 +31,8 @@ check "the tap went with it" no_taps c1
 # with it, and the worker must notice (the kernel does not wake its poll).
 netns c2 || not_ok "second container namespace"
 start_bg w4 h1 "$PY" "$SPAWN" --tap tmp-ttt2 --bind 198.18.0.1:9125 --move-to "$(ns c2)" \
-	--rename net1 -- "$WORKER" --tap-fd {tap} --socket-fd {sock} "$TMP/k" 198.18.0.1:9125 \
+	--rename net1 -- "$WORKER" --replay-state "$TMP/w4.replay" --tap-fd {tap} --socket-fd {sock} \
+	"$TMP/k" 198.18.0.1:9125 \
 	198.18.0.2:9123
 check "worker for the second container starts" wait_for 5 grep -q "Created tunnel" "$TMP/w4.log"
 on c2 ip link set net1 up

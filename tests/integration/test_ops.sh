@@ -85,8 +85,10 @@ POD_A="K8S_POD_NAMESPACE=shop;K8S_POD_NAME=web-0;K8S_POD_INFRA_CONTAINER_ID=ctr-
 check "CNI ADD ctr-a (pod shop/web-0) on host 1" cni_ok h1 ADD ctr-a c1 "$TMP/a.json" "$POD_A"
 check "CNI ADD ctr-b on host 1" cni_ok h1 ADD ctr-b c2 "$TMP/b.json"
 check "CNI ADD ctr-c on host 2" cni_ok h2 ADD ctr-c c3 "$TMP/c.json"
+# w-one is ctr-b's other end: the key of the link the plugin derives for
+# ctr-b (by default, the network's name).
 check "standalone w-one (supervised) on host 2" start_worker w1 h2 --supervise --name w-one \
-	--ifname w1 "$TMP/k" 198.18.0.2:9202 198.18.0.1:9202
+	--link "$NET" --ifname w1 "$TMP/k" 198.18.0.2:9202 198.18.0.1:9202
 check "standalone worker on host 3 (default name)" start_worker w2 h3 --ifname w2 \
 	"$TMP/k" 198.18.0.3:9203 198.18.0.1:9204
 check "its peer on host 1, with --control-dir none" start_worker w6 h1 --control-dir none \
@@ -126,19 +128,21 @@ for sel in "${SELECTORS[@]}"; do
 done
 check "the worker without a control socket is not listed" fails grep -q '^  listen: 198.18.0.1:9204$' "$TMP/show.txt"
 A=$(block "container: ctr-a")
-check "ctr-a: network, container, pod, interface and namespace" has "$A" '^  network: lab-link$' \
-	'^  pod: shop/web-0$' "^  interface: net1 in /var/run/netns/$(ns c1)\$"
+check "ctr-a: network, container, pod, link, interface and namespace" has "$A" '^  network: lab-link$' \
+	'^  pod: shop/web-0$' '^  link: lab-link$' "^  interface: net1 in /var/run/netns/$(ns c1)\$"
 check "ctr-a: listen and peer addresses, uptime, restarts, log" has "$A" '^  listen: 198.18.0.1:9201$' \
 	'^  peer: 198.18.0.2:9201$' '^  uptime: .*; restarts: 0$' "^  log: $RUN/lab-link/ctr-a:net1.log\$"
 check "ctr-a: the latest authenticated datagram, frames each way" has "$A" \
 	'^  latest authenticated datagram: [0-9]* seconds\{0,1\} ago$' \
 	'^  transfer: .* received ([1-9][0-9]* frames), .* sent ([1-9][0-9]* frames)$'
+check "ctr-a: listen, peer and link once each, the record's internals (moved, ifindex) not at all" \
+	test "$(grep -c '^  \(listen\|peer\|link\): ' <<<"$A") $(grep -c '^  \(moved\|ifindex\): ' <<<"$A")" = "3 0"
 W=$(block "listen: 198.18.0.3:9203")
 check "standalone worker: its name, interface, peer and pid" has "$W" "^tunnel: worker-$PID_w2\$" \
 	'^  interface: w2$' '^  peer: 198.18.0.1:9204$' "^  pid: $PID_w2\$"
-check "JSON: ctr-a's pod, namespace and record" test "$(tj "$TMP/s2.json" container_id=ctr-a pod) \
-$(tj "$TMP/s2.json" container_id=ctr-a record.podName) $(tj "$TMP/s2.json" container_id=ctr-a netns)" = \
-	"shop/web-0 web-0 /var/run/netns/$(ns c1)"
+check "JSON: ctr-a's pod, link, namespace and record" test "$(tj "$TMP/s2.json" container_id=ctr-a pod) \
+$(tj "$TMP/s2.json" container_id=ctr-a record.podName) $(tj "$TMP/s2.json" container_id=ctr-a link) \
+$(tj "$TMP/s2.json" container_id=ctr-a netns)" = "shop/web-0 web-0 lab-link /var/run/netns/$(ns c1)"
 check "JSON: w-one is supervised (its pid's parent is the supervisor)" \
 	test "$(ps -o ppid= -p "$(tj "$TMP/s2.json" name=w-one pid)" | tr -d ' ')" = "$PID_w1"
 for p in pa pb pw; do
@@ -165,6 +169,9 @@ check "the example alerting rules (deploy/prometheus) name only metrics ttt writ
 check "labels: network, pod, interface" grep -q \
 	'^tinytaptunnel_rx_frames_total{tunnel="ttt[0-9a-f]*",network="lab-link",pod="shop/web-0",interface="net1"} [1-9]' \
 	"$TMP/m.prom"
+check "info: container, link, listen and peer" grep -q \
+	'^tinytaptunnel_info{tunnel="ttt[0-9a-f]*",network="lab-link",pod="shop/web-0",interface="net1",container="ctr-a",link="lab-link",listen="198.18.0.1:9201",peer="198.18.0.2:9201"} 1$' \
+	"$TMP/m.prom"
 
 # --- drops, restarts, bad requests ----------------------------------------------
 on h3 $PY -c "import socket
@@ -187,14 +194,15 @@ check "the worker answers again after it" answers s5 name=w-one answering true
 # --- a DEL'd attachment's log is kept, within bounds ---------------------------------
 bname=$(tj "$TMP/s2.json" container_id=ctr-b name)
 echo "an older part, rotated" >"$RUN/$NET/ctr-b:net1.log.1" # as a size-bounded live log leaves it
+check "ctr-b's worker keeps its replay state beside its record" test -s "$RUN/$NET/ctr-b:net1.replay"
 check "DEL ctr-b" cni_ok h1 DEL ctr-b c2 "$TMP/b.json"
 kept=$(ls "$RUN/$NET/old/"ctr-b:net1.*.log 2>/dev/null)
 check "its log is kept in old/" test -f "$kept"
 check "with the worker's last counters and a line from DEL" sh -c "grep -q 'stats: tx_frames=[1-9]' '$kept' &&
 	tail -n 1 '$kept' | grep -q '^tinytaptunnel: [0-9T]*Z DEL: attachment removed'"
 check "its rotated part is kept beside it" grep -q "an older part, rotated" "$kept.1"
-check "no live log, record or socket is left of it" sh -c "[ ! -e '$RUN/$NET/ctr-b:net1.log' ] &&
-	[ ! -e '$RUN/$NET/ctr-b:net1.log.1' ] &&
+check "no live log, record, replay state or socket is left of it" sh -c "[ ! -e '$RUN/$NET/ctr-b:net1.log' ] &&
+	[ ! -e '$RUN/$NET/ctr-b:net1.log.1' ] && [ ! -e '$RUN/$NET/ctr-b:net1.replay' ] &&
 	[ ! -e '$RUN/$NET/ctr-b:net1.json' ] && [ ! -e '$RUN/sock/$bname.sock' ]"
 check "ttt show: four tunnels now" test "$("$TTT" show -d "$RUN" | grep -c '^tunnel: ')" = 4
 check "ttt show --gone lists the kept log with its last counters" sh -c \
@@ -241,6 +249,41 @@ cp "$TMP/new.key" "$TMP/new.copy"
 check "ttt genkey refuses an existing file, leaving it as it was" sh -c "! '$TTT' genkey '$TMP/new.key' 2>'$TMP/gk.err' &&
 	grep -q 'left as it is' '$TMP/gk.err' && cmp -s '$TMP/new.key' '$TMP/new.copy'"
 check "ttt genkey: a key on stdout" sh -c "[ \$('$TTT' genkey | base64 -d | wc -c) = 32 ]"
+
+# --- derive-key ------------------------------------------------------------------------
+# The link key by an independent HKDF-SHA256 (RFC 5869, one block): what
+# ttt derive-key must write.
+hkdf() {
+	"$PY" -c 'import base64, hashlib, hmac, sys
+k = base64.b64decode(open(sys.argv[1]).read().strip())
+prk = hmac.new(b"tinytaptunnel link key v1", k, hashlib.sha256).digest()
+print(base64.b64encode(hmac.new(prk, sys.argv[2].encode() + b"\x01", hashlib.sha256).digest()).decode())' "$@"
+}
+check "ttt derive-key ID NETKEY FILE: a 0600 file holding HKDF-SHA256(NETKEY, ID)" sh -c \
+	"'$TTT' derive-key lab-a-b '$TMP/new.key' '$TMP/link.key' >/dev/null &&
+	[ \$(stat -c %a '$TMP/link.key') = 600 ] &&
+	[ \"\$(tr -d ' \n' <'$TMP/link.key')\" = \"$(hkdf "$TMP/new.key" lab-a-b)\" ]"
+check "ttt derive-key writes what ttt-worker --derive-key writes" sh -c \
+	"'$WORKER' --derive-key lab-a-b '$TMP/new.key' '$TMP/link2.key' >/dev/null &&
+	cmp -s '$TMP/link.key' '$TMP/link2.key'"
+cp "$TMP/link.key" "$TMP/link.copy"
+check "ttt derive-key refuses an existing file, leaving it as it was" sh -c \
+	"! '$TTT' derive-key other '$TMP/new.key' '$TMP/link.key' 2>'$TMP/dk.err' &&
+	grep -q 'left as it is' '$TMP/dk.err' && cmp -s '$TMP/link.key' '$TMP/link.copy'"
+check "ttt derive-key refuses a link identity with a space" sh -c \
+	"! '$TTT' derive-key 'a b' '$TMP/new.key' '$TMP/link3.key' 2>'$TMP/dk.err' &&
+	grep -q 'link identity' '$TMP/dk.err' && [ ! -e '$TMP/link3.key' ]"
+
+# --- an attachment whose worker is gone: what the plugin chose still shows ----------------
+sup=$(json "$RUN/$NET/ctr-c:net1.json" workerPid)
+child=$(pgrep -P "$sup" -x ttt-worker)
+kill -KILL "$sup" && kill -KILL "$child"
+check "ctr-c's worker and supervisor killed" wait_for 3 sh -c "! kill -0 $sup 2>/dev/null && ! kill -0 $child 2>/dev/null"
+"$TTT" show -d "$RUN" >"$TMP/show2.txt" 2>&1
+C=$(awk -v RS= 'index($0, "container: ctr-c") { print }' "$TMP/show2.txt")
+check "ttt show: ctr-c does not answer, and shows the listen address and peer recorded" has "$C" \
+	'^  worker: .*nobody answers' '^  listen: 198.18.0.2:9201$' '^  peer: 198.18.0.1:9201$' '^  link: lab-link$'
+check "JSON: its listen address from the record" answers s6 container_id=ctr-c listen 198.18.0.2:9201
 
 check "DEL ctr-c" cni_ok h2 DEL ctr-c c3 "$TMP/c.json"
 check "no attachment left" sh -c "[ -z \"\$(ls '$RUN/$NET' | grep -v '^old\$')\" ]"

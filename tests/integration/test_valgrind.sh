@@ -40,12 +40,12 @@ key_copy k
 
 if [ -n "$ASAN" ]; then
 	echo "# $WORKER is built with AddressSanitizer: LeakSanitizer checks it, not valgrind"
-	start_bg w1 h1 "$WORKER" "$TMP/k" 198.18.0.1:9123 198.18.0.2:9123
+	start_bg w1 h1 "$WORKER" --replay-state "$TMP/w1.replay" "$TMP/k" 198.18.0.1:9123 198.18.0.2:9123
 else
 	start_bg w1 h1 valgrind --leak-check=full --show-leak-kinds=definite,indirect,possible \
 		--errors-for-leak-kinds=definite,indirect,possible --error-exitcode=99 \
 		--track-fds=no --num-callers=30 --log-file="$VG_LOG" \
-		"$WORKER" "$TMP/k" 198.18.0.1:9123 198.18.0.2:9123
+		"$WORKER" --replay-state "$TMP/w1.replay" "$TMP/k" 198.18.0.1:9123 198.18.0.2:9123
 fi
 if wait_for 20 grep -q "Created tunnel" "$TMP/w1.log"; then
 	ok "worker 1 starts under ${ASAN:+AddressSanitizer, not }valgrind"

@@ -15,6 +15,8 @@ the configurations a CNI runtime or Multus would hand the plugin from them.
       the configuration Multus hands the plugin for the INDEX'th pod of PODS
       (args.cni from "cni-args", runtimeConfig from "ips"/"mac" for the
       capabilities the config declares)
+  check_manifests.py pod-name PODS INDEX
+      the INDEX'th pod's namespace/name (K8S_POD_NAMESPACE/K8S_POD_NAME)
   check_manifests.py pod-field PODS INDEX FIELD
       metadata.name, or the network selection's interface/ips.0
 
@@ -316,9 +318,14 @@ def check(directory):
               isinstance(cfg, str) and isinstance(conf, dict), why):
             check_plugin_conf(ck, "NAD config", conf, entries)
             ck("NAD config: name is the NAD's name", conf.get("name") == nad_name)
+            nad_links = conf.get("links")
+            ck("NAD config: a links table", isinstance(nad_links, list) and nad_links)
+            nad_links = {e.get("pod"): e for e in nad_links or [] if isinstance(e, dict)}
+            ck("NAD config: pods choose no listen or peer (no podArgs)", "podArgs" not in conf)
 
     pods = by_kind(load_all(p("multus-pod.yaml")), "Pod")
     ck("multus-pod.yaml holds pods", pods)
+    links_of = {}
     for pod in pods:
         pname = check_identity(ck, pod, "Pod", "v1")
         cs = get(pod, "spec.containers") or []
@@ -332,13 +339,19 @@ def check(directory):
         if not ck("Pod %s: %s is a JSON list" % (pname, NETWORKS), isinstance(nets, list) and nets,
                   why):
             continue
+        full = "%s/%s" % (get(pod, "metadata.namespace") or "default", pname)
+        entry = (nad_links or {}).get(full) or {}
+        ck("Pod %s: the NAD's links table has its entry (%s) with link, listen and peer" % (pname, full),
+           all(isinstance(entry.get(k), str) for k in ("link", "listen", "peer")), "entry %r" % entry)
+        links_of[entry.get("link")] = links_of.get(entry.get("link"), 0) + 1
         for n in nets:
-            args = n.get("cni-args")
             ck("Pod %s: selects the NAD %s" % (pname, nad_name), n.get("name") == nad_name)
-            ck("Pod %s: cni-args with peer and listen strings" % pname,
-               isinstance(args, dict) and isinstance(args.get("peer"), str)
-               and isinstance(args.get("listen"), str), "cni-args %r" % args)
+            ck("Pod %s: no cni-args (a pod's author chooses no listen or peer)" % pname,
+               not n.get("cni-args"), "cni-args %r" % n.get("cni-args"))
             ck("Pod %s: an interface name" % pname, isinstance(n.get("interface"), str))
+
+    ck("the two pods are the two ends of one link (%s)" % sorted(k for k in links_of if k),
+       len(links_of) == 1 and list(links_of.values()) == [2])
 
     why = ""
     try:
@@ -402,6 +415,9 @@ def main(argv):
         print(json.dumps(nad_config(argv[2])))
     elif cmd == "multus-delegate":
         print(json.dumps(multus_delegate(argv[2], argv[3], int(argv[4]))))
+    elif cmd == "pod-name":
+        pod, _ = selection(argv[2], int(argv[3]))
+        print("%s/%s" % (get(pod, "metadata.namespace") or "default", get(pod, "metadata.name")))
     elif cmd == "pod-field":
         pod, sel = selection(argv[2], int(argv[3]))
         v = get(pod, argv[4]) if argv[4].startswith("metadata.") else get(sel, argv[4])

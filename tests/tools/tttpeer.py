@@ -11,6 +11,9 @@ Subcommands:
   tap   run a full peer: a tap device forwarded to and from a UDP peer
   send  craft datagrams (valid, forged, stale, replayed, ...) and send them
   recv  receive datagrams, verify them and print one JSON line each
+  capture  what an attacker without the key does: receive one datagram and
+        keep its bytes in a file
+  raw   send a file's bytes as one datagram (a capture replayed)
 """
 import argparse
 import base64
@@ -154,6 +157,52 @@ def cmd_send(a):
             d = (bytes(d) + b"\0" * a.raw_len)[: a.raw_len]
         for _ in range(a.repeat):
             s.sendto(bytes(d), dest)
+        if a.save:
+            with open(a.save, "wb") as f:
+                f.write(bytes(d))
+    s.close()
+
+
+def cmd_capture(a):
+    sock = udp_socket(a.listen)
+    deadline = time.monotonic() + a.timeout
+    while True:  # the frames travel in the clear: wait for the one wanted
+        sock.settimeout(max(deadline - time.monotonic(), 0.001))
+        try:
+            data, src = sock.recvfrom(65536)
+        except socket.timeout:
+            print(json.dumps({"error": "timeout"}), flush=True)
+            return 1
+        if not a.match or a.match.encode() in data[40:]:
+            break
+    with open(a.out, "wb") as f:
+        f.write(data)
+    print(json.dumps({"len": len(data), "src": "%s:%d" % src[:2]}), flush=True)
+    return 0
+
+
+def spoofed(data, src, dest):
+    """An IPv4 UDP packet from src to dest (no UDP checksum), for a raw socket."""
+    udp = struct.pack(">HHHH", src[1], dest[1], 8 + len(data), 0)
+    ip = struct.pack(">BBHHHBBH4s4s", 0x45, 0, 28 + len(data), 0, 0, 64, 17, 0,
+                     socket.inet_aton(src[0]), socket.inet_aton(dest[0]))
+    return ip + udp + data
+
+
+def cmd_raw(a):
+    with open(a.file, "rb") as f:
+        data = f.read()
+    fam, dest = parse_addr(a.to)
+    if a.spoof:  # any source address and port, in use or not (IPv4, raw socket)
+        s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+        pkt, dest = spoofed(data, parse_addr(a.spoof)[1], dest), (dest[0], 0)
+    else:
+        s = socket.socket(fam, socket.SOCK_DGRAM)
+        pkt = data
+        if a.bind:
+            s.bind(parse_addr(a.bind)[1])
+    for _ in range(a.count):
+        s.sendto(pkt, dest)
     s.close()
 
 
@@ -201,6 +250,18 @@ def main():
     s.add_argument("--raw-len", type=int, help="pad or cut the datagram to this length")
     s.add_argument("--count", type=int, default=1)
     s.add_argument("--repeat", type=int, default=1, help="send each datagram this many times")
+    s.add_argument("--save", help="write the (last) datagram sent into this file")
+    c = sub.add_parser("capture")
+    c.add_argument("--listen", required=True)
+    c.add_argument("--out", required=True)
+    c.add_argument("--timeout", type=float, default=5.0)
+    c.add_argument("--match", help="keep the first datagram whose frame contains this text")
+    w = sub.add_parser("raw")
+    w.add_argument("--to", required=True)
+    w.add_argument("--bind")
+    w.add_argument("--spoof", help="source address:port, sent through a raw socket (IPv4)")
+    w.add_argument("--count", type=int, default=1)
+    w.add_argument("file")
     r = sub.add_parser("recv")
     r.add_argument("--key", required=True)
     r.add_argument("--listen", required=True)
@@ -208,7 +269,8 @@ def main():
     r.add_argument("--timeout", type=float, default=5.0)
     r.add_argument("--window", type=float, default=3.0)
     a = p.parse_args()
-    return {"tap": cmd_tap, "send": cmd_send, "recv": cmd_recv}[a.cmd](a) or 0
+    return {"tap": cmd_tap, "send": cmd_send, "recv": cmd_recv, "capture": cmd_capture,
+            "raw": cmd_raw}[a.cmd](a) or 0
 
 
 if __name__ == "__main__":

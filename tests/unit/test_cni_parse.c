@@ -115,6 +115,13 @@ static void args_known_and_passive(void **state)
 	assert_string_equal(a.peer, "");
 	assert_int_equal(cni_args_parse(";;MAC=x;", &a, &e), 0);
 	assert_string_equal(a.mac, "x");
+	/* containerd 1.6: only these, in any order */
+	assert_int_equal(cni_args_parse("K8S_POD_INFRA_CONTAINER_ID=i;K8S_POD_NAME=lab-a;"
+					"IgnoreUnknown=1;K8S_POD_NAMESPACE=default",
+					&a, &e),
+			 0);
+	assert_string_equal(a.k8s_namespace, "default");
+	assert_string_equal(a.k8s_pod, "lab-a");
 }
 
 static void args_unknown_keys(void **state)
@@ -231,6 +238,224 @@ static void config_precedence(void **state)
 	assert_non_null(strstr(e.msg, "CNI_ARGS TTT_PEER"));
 }
 
+/* A pod's own listen and peer (args.cni, CNI_ARGS) are refused unless
+ * podArgs allows them - at ADD and CHECK, never at DEL: the configuration
+ * still parses, and the refusal names the field. */
+static void pod_choices_need_pod_args(void **state)
+{
+	static const char *open_conf =
+		",\"podArgs\":{\"peer\":[\"198.18.0.0/24\",\"2001:db8::/64\"],"
+		"\"listen\":[\"0.0.0.0/0\"],\"listenPorts\":\"2-9\"},\"link\":\"{namespace}/{pod}\"";
+	static const struct {
+		const char *extra, *peer, *listen, *msg; /* msg NULL: allowed */
+	} cases[] = {
+		{ "", "198.18.0.3:1", "", "CNI_ARGS TTT_PEER '198.18.0.3:1': a pod may not choose" },
+		{ "", "", ":4", "CNI_ARGS TTT_LISTEN ':4': a pod may not choose where" },
+		{ ",\"args\":{\"cni\":{\"peer\":\"198.18.0.4:1\"}}", "", "", "args.cni.peer" },
+		{ "*", "198.18.0.3:1", ":4", NULL },
+		{ "*", "[2001:db8::7]:1", "", NULL },
+		{ "*", "198.18.1.3:1", "", "outside the prefixes a pod may choose (podArgs.peer)" },
+		{ "*", "[2001:db8:1::7]:1", "", "outside the prefixes" },
+		{ "*", "peer.example:1", "", "must be an IP address" },
+		{ "*", "", ":10", "outside the ports a pod may choose (podArgs.listenPorts)" },
+		{ "*", "", "198.18.0.1:9", NULL },
+	};
+	struct cni_args a;
+	struct cni_config c;
+	struct cni_error e;
+	char json[1024];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(&a, 0, sizeof(a));
+		strcpy(a.peer, cases[i].peer);
+		strcpy(a.listen, cases[i].listen);
+		strcpy(a.k8s_namespace, "ns");
+		strcpy(a.k8s_pod, "p");
+		snprintf(json, sizeof(json), BASE,
+			 strcmp(cases[i].extra, "*") == 0 ? open_conf : cases[i].extra);
+		assert_int_equal(parse(json, &a, &c, &e), 0); /* DEL, GC, STATUS still work */
+		if (!cases[i].msg) {
+			assert_int_equal(cni_config_attachment_ok(&c, &e), 0);
+		} else {
+			assert_int_equal(cni_config_attachment_ok(&c, &e), -1);
+			assert_int_equal(e.code, 7);
+			if (!strstr(e.msg, cases[i].msg))
+				fail_msg("case %zu: '%s' lacks '%s'", i, e.msg, cases[i].msg);
+		}
+		cni_config_free(&c);
+	}
+	memset(&a, 0, sizeof(a));
+	strcpy(a.mac, "02:00:00:00:00:02"); /* the MAC of its own interface: allowed */
+	snprintf(json, sizeof(json), BASE, "");
+	assert_int_equal(parse(json, &a, &c, &e), 0);
+	assert_int_equal(cni_config_attachment_ok(&c, &e), 0);
+	cni_config_free(&c);
+}
+
+#define NET "{\"cniVersion\":\"1.0.0\",\"name\":\"lab\",\"listen\":\"198.18.0.1:9123\"%s}"
+
+/* The link identity: the network's name by default, a template expanded
+ * from the runtime's values, a table entry's, or none (linkKeys false). */
+static void link_identity(void **state)
+{
+	struct cni_args a;
+	struct cni_config c;
+	struct cni_error e;
+	char json[1024];
+
+	(void)state;
+	memset(&a, 0, sizeof(a));
+	a.container_id = "ctr1";
+	a.ifname = "net1";
+	snprintf(json, sizeof(json), NET, "");
+	assert_int_equal(parse(json, &a, &c, &e), 0);
+	assert_true(c.link_keys);
+	assert_string_equal(c.link, "lab");
+	cni_config_free(&c);
+	snprintf(json, sizeof(json), NET, ",\"link\":\"{network}:{container}:{ifname}\"");
+	assert_int_equal(parse(json, &a, &c, &e), 0);
+	assert_string_equal(c.link, "lab:ctr1:net1");
+	cni_config_free(&c);
+	snprintf(json, sizeof(json), NET, ",\"link\":\"{namespace}/{pod}\"");
+	assert_int_equal(parse(json, &a, &c, &e), 0);
+	assert_int_equal(cni_config_attachment_ok(&c, &e), -1); /* no K8S_POD_* given */
+	assert_non_null(strstr(e.msg, "needs {namespace}, which the runtime did not give"));
+	assert_string_equal(e.details, "link");
+	cni_config_free(&c);
+	strcpy(a.k8s_namespace, "default");
+	strcpy(a.k8s_pod, "lab-a");
+	assert_int_equal(parse(json, &a, &c, &e), 0);
+	assert_string_equal(c.link, "default/lab-a");
+	assert_string_equal(c.pod, "default/lab-a");
+	cni_config_free(&c);
+	snprintf(json, sizeof(json), NET, ",\"linkKeys\":false");
+	assert_int_equal(parse(json, &a, &c, &e), 0);
+	assert_false(c.link_keys);
+	assert_string_equal(c.link, "");
+	cni_config_free(&c);
+}
+
+#define BARE "{\"cniVersion\":\"1.0.0\",\"name\":\"lab\"%s}"
+
+/* The safety rule: when pods choose listen or peer, or ports come from a
+ * range, several attachments share a configuration: each must be its own
+ * link, or one pod could speak into another's. */
+static void link_must_name_the_pod(void **state)
+{
+	static const struct {
+		const char *extra, *msg;
+	} cases[] = {
+		{ ",\"podArgs\":{\"peer\":[\"198.18.0.0/24\"]}", "field 'name' must name one pod" },
+		{ ",\"podArgs\":{\"peer\":[\"198.18.0.0/24\"]},\"link\":\"x-{pod}\"",
+		  "field 'link' must name one pod" },
+		{ ",\"listen\":\"198.18.0.1:9200-9299\"", "field 'name' must name one pod" },
+		{ ",\"listen\":\"198.18.0.1:9200-9299\",\"link\":\"{pod}\"", "must name one pod" },
+		{ ",\"linkKeys\":false,\"link\":\"x\"", "'linkKeys' false" },
+		{ ",\"linkKeys\":false,\"podArgs\":{\"peer\":[\"198.18.0.0/24\"]}", "'linkKeys' false" },
+		{ ",\"linkKeys\":false,\"listen\":\"198.18.0.1:1-2\"", "'linkKeys' false" },
+		{ ",\"linkKeys\":\"no\"", "'linkKeys' must be true or false" },
+		{ ",\"link\":\"{bogus}\"", "may use {network}, {namespace}, {pod}" },
+		{ ",\"link\":\"a b\"", "printable characters without spaces" },
+		{ ",\"podArgs\":{\"peer\":\"198.18.0.0/24\"}", "'podArgs.peer' must be an array" },
+		{ ",\"podArgs\":{\"peer\":[\"198.18.0.0/33\"]}", "'podArgs.peer' must be an array" },
+		{ ",\"podArgs\":{\"listen\":[\"198.18.0.0/24\"]}", "'podArgs.listenPorts' is needed" },
+		{ ",\"podArgs\":{\"listenPorts\":\"9-1\"}", "'podArgs.listenPorts' must be" },
+		{ ",\"listen\":\"198.18.0.1:9300-9200\",\"link\":\"{container}\"", "port range" },
+		{ ",\"listen\":\"198.18.0.1:0-9\",\"link\":\"{container}\"", "port range" },
+	};
+	struct cni_args a;
+	struct cni_config c;
+	struct cni_error e;
+	char json[1024];
+
+	(void)state;
+	memset(&a, 0, sizeof(a));
+	strcpy(a.k8s_namespace, "ns");
+	strcpy(a.k8s_pod, "p");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(json, sizeof(json), BARE, cases[i].extra);
+		if (parse(json, &a, &c, &e) == 0) {
+			int ok = cni_config_attachment_ok(&c, &e);
+			cni_config_free(&c);
+			if (ok == 0)
+				fail_msg("case %zu accepted", i);
+		}
+		assert_int_equal(e.code, 7);
+		if (!strstr(e.msg, cases[i].msg))
+			fail_msg("case %zu: '%s' lacks '%s'", i, e.msg, cases[i].msg);
+	}
+	snprintf(json, sizeof(json), BARE,
+		 ",\"listen\":\"[2001:db8::1]:9200-9299\",\"link\":\"{namespace}/{pod}\"");
+	assert_int_equal(parse(json, &a, &c, &e), 0);
+	assert_string_equal(c.listen_range.host, "[2001:db8::1]");
+	assert_int_equal(c.listen_range.lo, 9200);
+	assert_int_equal(c.listen_range.hi, 9299);
+	cni_config_free(&c);
+}
+
+/* "links": the administrator's values for the pods it names. */
+#define LINKS ",\"links\":[{\"pod\":\"default/lab-a\",\"link\":\"ab\",\"listen\":\"198.18.0.1:9201\"," \
+	      "\"peer\":\"198.18.0.2:9201\",\"mac\":\"02:00:00:00:00:0a\"}," \
+	      "{\"pod\":\"default/lab-b\",\"link\":\"ab\",\"listen\":\"198.18.0.2:9201\"}]"
+static void links_table(void **state)
+{
+	static const struct {
+		const char *extra, *msg;
+	} bad[] = {
+		{ ",\"links\":{}", "'links' must be an array" },
+		{ ",\"links\":[1]", "'links[0]' must be an object" },
+		{ ",\"links\":[{\"pod\":\"lab-a\",\"link\":\"x\"}]", "'links[0].pod' must be" },
+		{ ",\"links\":[{\"pod\":\"a/b\"}]", "'links[0].link' must be a link identity" },
+		{ ",\"links\":[{\"pod\":\"a/b\",\"link\":\"x\",\"listen\":\"1.2.3.4\"}]",
+		  "'links[0].listen'" },
+		{ ",\"links\":[{\"pod\":\"a/b\",\"link\":\"x\",\"peer\":\":1\"}]", "needs a host" },
+		{ ",\"links\":[{\"pod\":\"a/b\",\"link\":\"x\",\"mac\":\"01:00:00:00:00:01\"}]",
+		  "'links[0].mac'" },
+		{ ",\"links\":[{\"pod\":\"a/b\",\"link\":\"x\"},{\"pod\":\"a/b\",\"link\":\"y\"}]",
+		  "'links[1].pod' names a pod an earlier entry names" },
+		{ ",\"links\":[{\"pod\":\"a/b\",\"link\":\"x\"},{\"pod\":\"a/c\",\"link\":\"x\"},"
+		  "{\"pod\":\"a/d\",\"link\":\"x\"}]", "a link has two ends" },
+	};
+	struct cni_args a;
+	struct cni_config c;
+	struct cni_error e;
+	char json[1024];
+
+	(void)state;
+	memset(&a, 0, sizeof(a));
+	strcpy(a.k8s_namespace, "default");
+	strcpy(a.k8s_pod, "lab-a");
+	snprintf(json, sizeof(json), NET, LINKS);
+	assert_int_equal(parse(json, &a, &c, &e), 0);
+	assert_int_equal(cni_config_attachment_ok(&c, &e), 0);
+	assert_int_equal(c.links_entry, 0);
+	assert_string_equal(c.link, "ab");
+	assert_string_equal(c.listen, "198.18.0.1:9201");
+	assert_string_equal(c.listen_field, "links[0].listen");
+	assert_string_equal(c.peer, "198.18.0.2:9201");
+	assert_int_equal(c.mac[5], 0x0a);
+	cni_config_free(&c);
+	strcpy(a.k8s_pod, "lab-b");
+	assert_int_equal(parse(json, &a, &c, &e), 0);
+	assert_string_equal(c.link, "ab");
+	assert_null(c.peer); /* the entry has none: discovery */
+	cni_config_free(&c);
+	strcpy(a.k8s_pod, "lab-c"); /* not in the table: the configuration's own values */
+	assert_int_equal(parse(json, &a, &c, &e), 0);
+	assert_int_equal(c.links_entry, -1);
+	assert_string_equal(c.listen, "198.18.0.1:9123");
+	assert_string_equal(c.link, "lab");
+	cni_config_free(&c);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(json, sizeof(json), NET, bad[i].extra);
+		assert_int_equal(parse(json, &a, &c, &e), -1);
+		assert_int_equal(e.code, 7);
+		if (!strstr(e.msg, bad[i].msg))
+			fail_msg("case %zu: '%s' lacks '%s'", i, e.msg, bad[i].msg);
+	}
+}
+
 struct conf_case {
 	const char *json;
 	int code;
@@ -318,6 +543,10 @@ int main(void)
 		cmocka_unit_test(config_full),
 		cmocka_unit_test(config_defaults),
 		cmocka_unit_test(config_precedence),
+		cmocka_unit_test(pod_choices_need_pod_args),
+		cmocka_unit_test(link_identity),
+		cmocka_unit_test(link_must_name_the_pod),
+		cmocka_unit_test(links_table),
 		cmocka_unit_test(config_refusals),
 		cmocka_unit_test(version_kept_after_failure),
 		cmocka_unit_test(versions),

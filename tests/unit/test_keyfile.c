@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "crypto/base64.h"
@@ -220,6 +221,76 @@ static void dangling_symlink_refused(void **state)
 	unlink(path);
 }
 
+static void symlink_to_regular_file_followed(void **state)
+{
+	const char *path = in_dir("via-link.key");
+	struct ttt_key *key = NULL;
+	struct ttt_err err;
+	char *target = realpath(vector_path("preshared.key"), NULL);
+
+	(void)state;
+	assert_non_null(target);
+	assert_int_equal(symlink(target, path), 0);
+	free(target);
+	if (ttt_keyfile_load(path, &key, NULL, &err) < 0)
+		fail_msg("%s", err.msg); /* v1.4 followed links: a Secret's ..data does */
+	assert_int_equal(key->len, 32);
+	ttt_key_free(key);
+	unlink(path);
+}
+
+/* The attack: a key file path that leads to a device node or a FIFO must
+ * be refused without being opened, as root, for reading. A FIFO shows
+ * whether it was: a writer blocked in open(2) is released by any reader. */
+static void fifo_never_opened(void **state)
+{
+	char fifo[512], link[512];
+	struct ttt_key *key = NULL;
+	struct ttt_err err;
+	int status = -1, rfd;
+	pid_t writer, done;
+
+	(void)state;
+	snprintf(fifo, sizeof(fifo), "%s", in_dir("fifo.key"));
+	snprintf(link, sizeof(link), "%s", in_dir("to-fifo.key"));
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(symlink(fifo, link), 0);
+	writer = fork();
+	assert_true(writer >= 0);
+	if (writer == 0) {
+		alarm(5);
+		_exit(open(fifo, O_WRONLY) >= 0 ? 0 : 1); /* blocks until someone reads */
+	}
+	usleep(50 * 1000);
+	assert_int_equal(ttt_keyfile_load(fifo, &key, NULL, &err), -1);
+	assert_non_null(strstr(err.msg, "is not a regular file"));
+	assert_int_equal(ttt_keyfile_load(link, &key, NULL, &err), -1);
+	assert_non_null(strstr(err.msg, "is not a regular file"));
+	usleep(200 * 1000);
+	done = waitpid(writer, &status, WNOHANG);
+	rfd = open(fifo, O_RDONLY | O_NONBLOCK); /* now release the writer */
+	assert_int_equal(waitpid(writer, &status, 0), writer);
+	if (rfd >= 0)
+		close(rfd);
+	assert_int_equal(done, 0); /* it was still blocked: nobody had opened the FIFO */
+	unlink(link);
+	unlink(fifo);
+}
+
+static void device_refused(void **state)
+{
+	const char *link = in_dir("to-null.key");
+	struct ttt_key *key = NULL;
+	struct ttt_err err;
+
+	(void)state;
+	assert_int_equal(symlink("/dev/null", link), 0);
+	assert_int_equal(ttt_keyfile_load(link, &key, NULL, &err), -1);
+	assert_non_null(strstr(err.msg, "is not a regular file"));
+	assert_null(key);
+	unlink(link);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -230,6 +301,9 @@ int main(void)
 		cmocka_unit_test(bad_files_refused),
 		cmocka_unit_test(loose_mode_reported),
 		cmocka_unit_test(dangling_symlink_refused),
+		cmocka_unit_test(symlink_to_regular_file_followed),
+		cmocka_unit_test(fifo_never_opened),
+		cmocka_unit_test(device_refused),
 	};
 
 	return cmocka_run_group_tests_name("keyfile", tests, make_dir, remove_dir);

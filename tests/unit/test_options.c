@@ -114,6 +114,17 @@ static void assert_same(const struct ttt_options *a, const struct ttt_options *b
 	assert_int_equal(a->ready_fd, b->ready_fd);
 	assert_int_equal(a->no_offload, b->no_offload);
 	assert_int_equal(a->supervise, b->supervise);
+	assert_true((a->link == NULL) == (b->link == NULL));
+	if (a->link)
+		assert_string_equal(a->link, b->link);
+	assert_true((a->replay_state == NULL) == (b->replay_state == NULL));
+	if (a->replay_state)
+		assert_string_equal(a->replay_state, b->replay_state);
+	assert_int_equal(a->replay_fd, b->replay_fd);
+	assert_true((a->log_file == NULL) == (b->log_file == NULL));
+	if (a->log_file)
+		assert_string_equal(a->log_file, b->log_file);
+	assert_int_equal(a->log_max, b->log_max);
 	assert_true((a->control_dir == NULL) == (b->control_dir == NULL));
 	if (a->control_dir)
 		assert_string_equal(a->control_dir, b->control_dir);
@@ -127,7 +138,7 @@ static void assert_same(const struct ttt_options *a, const struct ttt_options *b
 
 static void round_trip(const char *first, ...)
 {
-	char *argv[40];
+	char *argv[64];
 	struct ttt_options o, back;
 	struct ttt_argv v;
 	struct ttt_err err;
@@ -146,6 +157,7 @@ static void round_trip(const char *first, ...)
 	ttt_options_to_argv(&o, "ttt-worker", &v);
 	while (v.v[n])
 		n++;
+	assert_true(n < TTT_ARGV_MAX);
 	assert_int_equal(ttt_options_parse(n, v.v, &back, &err), TTT_OPTIONS_RUN);
 	assert_same(&o, &back);
 	for (int i = 0; i < n; i++) /* positional arguments come after "--" */
@@ -170,12 +182,40 @@ static void argv_round_trip(void **state)
 		   "--supervise", "--mtu", NULL);
 	round_trip("-q", "k", ":1", NULL);
 	round_trip("-qq", "--window=2.5", "k", ":1", NULL);
+	round_trip("--link", "default/lab-a", "--replay-state", "/run/r", "--log-file", "/run/l",
+		   "--log-max", "65536", "k", ":1", NULL);
+	round_trip("--supervise", "--tap-fd", "3", "--socket-fd", "4", "--ready-fd", "5",
+		   "--replay-fd", "6", "--link", "-v", "--log-file", "-q", "--", "-k", "--help",
+		   "--mtu", NULL); /* values that look like options stay values */
 	/* Everything at once: the longest command line a supervisor writes. */
 	round_trip("--supervise", "--no-offload", "--tap-fd", "3", "--socket-fd", "4", "--ready-fd",
-		   "5", "--control-dir", "/run/x/sock", "--name", "ttt0123abcd", "--control-fd", "6",
-		   "--restarts", "4294967295", "--since", "18446744073709551615", "--mtu", "65453",
-		   "--window", "3600", "-v", "k", "[2001:db8::1]:65535", "[2001:db8::2]:65535", NULL);
+		   "5", "--link", "default/lab-a", "--replay-fd", "7", "--log-file", "/run/x/w.log",
+		   "--log-max", "18446744073709551615", "--control-dir", "/run/x/sock", "--name",
+		   "ttt0123abcd", "--control-fd", "6", "--restarts", "4294967295", "--since",
+		   "18446744073709551615", "--mtu", "65453", "--keepalive", "65535", "--window", "3600",
+		   "-v", "k",
+		   "[2001:db8::1]:65535", "[2001:db8::2]:65535", NULL);
+	round_trip("--supervise", "--no-offload", "--ifname", "tun-x", "--socket-fd", "4",
+		   "--ready-fd", "5", "--link", "default/lab-a", "--replay-state", "/run/x/w.replay",
+		   "--log-file", "/run/x/w.log", "--log-max", "4096", "--control-dir", "/run/x/sock",
+		   "--name", "ttt0123abcd", "--keepalive", "25", "--window", "0.5", "-qq", "k", ":1",
+		   "h:2", NULL); /* no --mtu: the worker takes it from the path */
 	round_trip("--control-dir", "none", "k", ":1", NULL);
+}
+
+static void derive_key_usage(void **state)
+{
+	struct ttt_options o;
+	struct ttt_err err;
+
+	(void)state;
+	assert_int_equal(parse(&o, &err, "--derive-key", "lab", "net.key", "peer.key", NULL),
+			 TTT_OPTIONS_RUN);
+	assert_string_equal(o.derive_key, "lab");
+	assert_string_equal(o.keyfile, "net.key");
+	assert_string_equal(o.local, "peer.key");
+	assert_int_equal(parse(&o, &err, "--derive-key", "lab", "net.key", NULL), TTT_OPTIONS_ERROR);
+	assert_non_null(strstr(err.msg, "<network key file> <new key file>"));
 }
 
 static void control_options(void **state)
@@ -238,6 +278,12 @@ static void bad_values(void **state)
 	refused("unknown option '--bogus'", "--bogus", "k", ":1", NULL);
 	refused("missing value for option '--mtu'", "k", ":1", "--mtu", NULL);
 	refused("key file path is empty", "", ":1", NULL);
+	refused("link 'a b' is not", "--link", "a b", "k", ":1", NULL);
+	refused("link '' is not", "--link", "", "k", ":1", NULL);
+	refused("--replay-state path is empty", "--replay-state", "", "k", ":1", NULL);
+	refused("cannot be used with --replay-fd", "--replay-state", "f", "--replay-fd", "3", "k",
+		":1", NULL);
+	refused("size '100' is not a number of bytes", "--log-max", "100", "k", ":1", NULL);
 	refused("--control-dir 'rel/dir' is not an absolute path", "--control-dir", "rel/dir", "k",
 		":1", NULL);
 	refused("--name '.hidden'", "--name", ".hidden", "k", ":1", NULL);
@@ -264,6 +310,7 @@ int main(void)
 		cmocka_unit_test(original_usage), cmocka_unit_test(no_arguments_is_usage),
 		cmocka_unit_test(options_anywhere), cmocka_unit_test(bad_values),
 		cmocka_unit_test(help_and_version), cmocka_unit_test(argv_round_trip),
+		cmocka_unit_test(derive_key_usage),
 		cmocka_unit_test(control_options),
 	};
 

@@ -195,6 +195,61 @@ static void discovery_follows_latest(void **state)
 	teardown(f);
 }
 
+/* A datagram this worker sealed, sent back to it: authentic, but refused
+ * as reflected, after the MAC and the window and before the replay filter
+ * (which never remembers it); a discovery worker does not follow it. */
+static void reflection_refused(void **state)
+{
+	struct fixture *f = setup(false);
+	struct ttt_sealed *sealed = ttt_sealed_new();
+	size_t len;
+
+	(void)state;
+	assert_non_null(sealed);
+	f->path.sealed = sealed;
+	len = seal(f, 9, NOW);
+	ttt_sealed_note(sealed, f->d); /* the send direction sent it */
+	assert_int_equal(classify(f, len, &f->other), TTT_DROP_REFLECTED);
+	assert_int_equal(classify(f, len, &f->other), TTT_DROP_REFLECTED); /* not a replay */
+	f->d[50] ^= 1;
+	assert_int_equal(classify(f, len, &f->other), TTT_DROP_BAD_HMAC); /* MAC first */
+	len = seal(f, 10, NOW - 3000000001ULL);
+	ttt_sealed_note(sealed, f->d);
+	assert_int_equal(classify(f, len, &f->other), TTT_DROP_STALE); /* window first */
+	len = seal(f, 11, NOW);
+	assert_int_equal(classify(f, len, &f->peer), TTT_PASS); /* the peer's own */
+	assert_string_equal(ttt_verdict_name(TTT_DROP_REFLECTED), "reflected");
+	teardown(f);
+	free(sealed);
+}
+
+/* The table keeps the last 8 sent in each of its buckets. */
+static void sealed_table_keeps_recent(void **state)
+{
+	struct ttt_sealed *s = ttt_sealed_new();
+	uint8_t mac[1000][TTT_HMAC_LEN];
+	uint64_t x = 42;
+
+	(void)state;
+	assert_non_null(s);
+	for (unsigned i = 0; i < 1000; i++) {
+		for (unsigned w = 0; w < TTT_HMAC_LEN / 8; w++) { /* splitmix64: MAC-like bytes */
+			uint64_t z = (x += 0x9e3779b97f4a7c15ULL);
+			z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+			z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+			z ^= z >> 31;
+			memcpy(mac[i] + 8 * w, &z, 8);
+		}
+		ttt_sealed_note(s, mac[i]);
+	}
+	for (unsigned i = 0; i < 1000; i++)
+		assert_true(ttt_sealed_has(s, mac[i])); /* about 1 per bucket, 8 kept */
+	mac[0][0] ^= 2;
+	assert_false(ttt_sealed_has(s, mac[0]));
+	assert_false(ttt_sealed_has(NULL, mac[1]));
+	free(s);
+}
+
 static void explicit_peer_never_moves(void **state)
 {
 	struct fixture *f = setup(true);
@@ -219,6 +274,7 @@ static void counters_line(void **state)
 	assert_non_null(strstr(line, " rx_replay=3 "));
 	assert_non_null(strstr(line, " rx_wrong_source=0 "));
 	assert_non_null(strstr(line, " rx_peer_changes=0"));
+	assert_non_null(strstr(line, " rx_reflected=0 "));
 	assert_non_null(strstr(line, " rx_keepalive=0"));
 	assert_non_null(strstr(line, " tx_gso_refused=0 "));
 	assert_non_null(strstr(line, " tx_resegmented=0 "));
@@ -234,6 +290,8 @@ int main(void)
 		cmocka_unit_test(each_reason),
 		cmocka_unit_test(only_passing_datagrams_remembered),
 		cmocka_unit_test(discovery_follows_latest),
+		cmocka_unit_test(reflection_refused),
+		cmocka_unit_test(sealed_table_keeps_recent),
 		cmocka_unit_test(explicit_peer_never_moves),
 		cmocka_unit_test(counters_line),
 	};

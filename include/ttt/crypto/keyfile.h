@@ -32,13 +32,23 @@ struct ttt_keyfile_info {
 /* Parses key file contents (trims whitespace, decodes base64). */
 int ttt_key_parse(const char *text, size_t n, struct ttt_key **key, struct ttt_err *err);
 
-/* Reads and parses the key file. err->code is ENOENT when it does not exist. */
+/* Reads and parses the key file. err->code is ENOENT when it does not exist.
+ * Symbolic links are followed, but the file is opened for reading only after
+ * it is known to be a regular file: a path naming a device node or a FIFO is
+ * refused without being opened. */
 int ttt_keyfile_load(const char *path, struct ttt_key **key, struct ttt_keyfile_info *info,
 		     struct ttt_err *err);
 
 /* Creates the key file with a fresh random key. err->code is EEXIST when a
  * file is already there (it is left untouched). */
 int ttt_keyfile_create(const char *path, struct ttt_key **key, struct ttt_err *err);
+
+/* Writes key into a new file at path (mode 0600), exactly as
+ * ttt_keyfile_create does: err->code is EEXIST when a file is already there. */
+int ttt_keyfile_write(const char *path, const struct ttt_key *key, struct ttt_err *err);
+
+/* A zeroed key of len bytes in guarded memory (NULL when there is none). */
+struct ttt_key *ttt_key_new(size_t len);
 
 /* Writes a fresh random key (TTT_KEY_GEN_LEN bytes), base64 and a newline,
  * to fd (`ttt genkey` without a file: standard output). */

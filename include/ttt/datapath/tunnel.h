@@ -3,6 +3,7 @@
 #ifndef TTT_TUNNEL_H
 #define TTT_TUNNEL_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -20,6 +21,8 @@ struct ttt_tunnel_config {
 	unsigned keepalive_s;            /* 0: no keepalives */
 	const struct ttt_sockaddr *peer; /* NULL: learn it (discovery) */
 	unsigned replay_capacity;        /* 0: TTT_REPLAY_DEFAULT_CAPACITY */
+	uint64_t replay_floor;           /* refuse timestamps at or below (after a restart) */
+	_Atomic uint64_t *replay_hwm;    /* NULL, or where the highest accepted timestamp is kept */
 	bool offload;                    /* the tap carries virtio_net_hdr (gso.h) */
 };
 

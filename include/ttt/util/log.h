@@ -20,6 +20,15 @@ void ttt_log_init(const char *prog, enum ttt_log_level level);
 /* Where lines go from now on (a descriptor the caller keeps open). */
 void ttt_log_set_fd(int fd);
 
+/* Bounds the log: the descriptor is the regular file at path; before a line
+ * would take it past max_bytes, path is renamed to path.1 (replacing an
+ * older one) and a new path is opened onto the same descriptor, so at most
+ * two files of about max_bytes each exist. Processes sharing the file (a
+ * supervisor and its worker) each follow the other's rotation: a line finds
+ * its descriptor no longer at path and reopens path first. path must stay
+ * valid. Files are opened with O_NOFOLLOW, 0600. */
+int ttt_log_rotate_at(const char *path, unsigned long long max_bytes);
+
 bool ttt_log_enabled(enum ttt_log_level level);
 
 __attribute__((format(printf, 2, 3)))

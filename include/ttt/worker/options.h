@@ -2,6 +2,7 @@
 /* options.h - ttt-worker's command line
  *
  *   ttt-worker [options] <key file> <local address> [peer address]
+ *   ttt-worker --derive-key <link> <network key file> <new key file>
  *
  * Compatible with tinytaptunnel v1.4's usage, plus long options. */
 #ifndef TTT_OPTIONS_H
@@ -29,6 +30,12 @@ struct ttt_options {
 	int ready_fd; /* -1: none; else "ready\n" is written there once running */
 	bool no_offload; /* a plain tap: no vnet header, TSO or checksum offload */
 	bool supervise;  /* run as a supervisor restarting the worker (supervise.h) */
+	const char *link;         /* NULL: the key file's key as is; else that link's key */
+	const char *derive_key;   /* --derive-key: write this link's key file and exit */
+	const char *replay_state; /* NULL, or the file keeping the replay filter's floor */
+	int replay_fd;            /* -1, or the inherited page of that state (supervise.h) */
+	const char *log_file;     /* NULL, or stderr's file, rotated at log_max bytes */
+	unsigned long long log_max;
 	const char *control_dir; /* NULL: <run dir>/sock (control.h); "none": no socket */
 	const char *name;        /* the control socket's name; NULL: worker-<pid> */
 	/* Set by a supervisor for its child: */
@@ -36,6 +43,8 @@ struct ttt_options {
 	unsigned restarts; /* how many times the supervisor restarted the worker */
 	uint64_t since_ns; /* UNIX ns the supervisor started (0: not supervised) */
 };
+
+#define TTT_LOG_MAX_DEFAULT (1024ULL * 1024) /* bytes of log before it is rotated */
 
 enum ttt_options_result {
 	TTT_OPTIONS_RUN,   /* run with the options */
@@ -54,6 +63,7 @@ void ttt_options_usage(FILE *out, const char *prog);
 int ttt_parse_mtu(const char *s, unsigned *mtu, struct ttt_err *err);
 int ttt_parse_window(const char *s, uint64_t *window_ns, struct ttt_err *err);
 int ttt_parse_fd(const char *s, int *fd, struct ttt_err *err);
+int ttt_parse_bytes(const char *s, unsigned long long *bytes, struct ttt_err *err);
 int ttt_parse_keepalive(const char *s, unsigned *seconds, struct ttt_err *err);
 
 /* The limits, for numbers however they arrive (the command line, a JSON
@@ -63,13 +73,13 @@ int ttt_check_mtu(double v, unsigned *mtu, struct ttt_err *err);
 int ttt_check_window(double seconds, uint64_t *window_ns, struct ttt_err *err);
 int ttt_check_keepalive(double v, unsigned *seconds, struct ttt_err *err);
 
-#define TTT_ARGV_MAX 40
+#define TTT_ARGV_MAX 48
 
 /* A command line built by ttt_options_to_argv: v is NULL-terminated and
  * points into num and into the options' strings. */
 struct ttt_argv {
 	char *v[TTT_ARGV_MAX];
-	char num[9][32];
+	char num[12][32];
 };
 
 /* The command line (prog first) that makes ttt-worker run with o: every
