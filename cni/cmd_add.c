@@ -31,6 +31,7 @@
 #include "ttt/net/route.h"
 #include "ttt/net/tap.h"
 #include "ttt/net/udp.h"
+#include "ttt/util/steptime.h"
 
 #define DAD_WAIT_MS 10000
 
@@ -158,6 +159,7 @@ static int bind_socket(struct add *a, struct cni_error *e)
 		return cni_detail(e, "%s", cfg->listen_field);
 	}
 	snprintf(a->st.listen, sizeof(a->st.listen), "%s", a->listen);
+	ttt_steptime("ADD", "bind");
 	if (cfg->peer && (ttt_endpoint_parse(cfg->peer, &ep, &err) < 0 ||
 			  ttt_endpoint_resolve_peer(&ep, &bound, dual, &peer, &err) < 0)) {
 		cni_fail_errf(e, CNI_ERR_INVALID_CONFIG, &err, "peer address '%s'", cfg->peer);
@@ -188,16 +190,19 @@ static int make_tap(struct add *a, struct cni_error *e)
 	a->tap_fd = ttt_tap_open(a->st.temp_name, TTT_TAP_OFFLOAD, ifname, &err);
 	if (a->tap_fd < 0)
 		return cni_fail_err(e, CNI_ERR_INTERNAL, &err);
+	ttt_steptime("ADD", "tap_open");
 	if (ttt_link_get(a->st.temp_name, &info, &err) < 0)
 		return cni_fail_err(e, CNI_ERR_INTERNAL, &err);
 	ttt_ether_str(info.mac, a->st.mac);
 	a->st.ifindex = info.ifindex;
 	if (cni_state_save(&a->store, &a->st, e) < 0)
 		return -1;
+	ttt_steptime("ADD", "save_mac");
 	move.netns_fd = a->netns_fd;
 	move.new_name = a->c->env.ifname;
 	if (ttt_link_change(a->st.temp_name, &move, &err) == 0) {
 		a->st.moved = true;
+		ttt_steptime("ADD", "tap_move");
 		return cni_state_save(&a->store, &a->st, e);
 	}
 	if (err.code == EEXIST)
@@ -356,10 +361,13 @@ static int build(struct add *a, struct cni_error *e)
 {
 	const struct cni_env *env = &a->c->env;
 
-	if (check_inputs(a, e) < 0 ||
-	    cni_store_open(&a->store, a->c->cfg.state_dir, a->c->cfg.name, false, e) < 0 ||
+	if (check_inputs(a, e) < 0)
+		return -1;
+	ttt_steptime("ADD", "check_inputs");
+	if (cni_store_open(&a->store, a->c->cfg.state_dir, a->c->cfg.name, false, e) < 0 ||
 	    cni_store_lock(&a->store, env->container_id, env->ifname, e) < 0)
 		return -1;
+	ttt_steptime("ADD", "lock");
 	snprintf(a->st.container_id, sizeof(a->st.container_id), "%s", env->container_id);
 	snprintf(a->st.ifname, sizeof(a->st.ifname), "%s", env->ifname);
 	snprintf(a->st.netns, sizeof(a->st.netns), "%s", env->netns);
@@ -369,21 +377,37 @@ static int build(struct add *a, struct cni_error *e)
 	temp_name(env, a->st.temp_name);
 	snprintf(a->st.link, sizeof(a->st.link), "%s", a->c->cfg.link);
 	cni_log_prune(&a->store);
-	if (recover(a, e) < 0 || bind_socket(a, e) < 0 || cni_state_save(&a->store, &a->st, e) < 0)
+	if (recover(a, e) < 0)
 		return -1;
+	ttt_steptime("ADD", "recover");
+	if (bind_socket(a, e) < 0)
+		return -1;
+	ttt_steptime("ADD", "peer_mtu");
+	if (cni_state_save(&a->store, &a->st, e) < 0)
+		return -1;
+	ttt_steptime("ADD", "save");
 	if (start_ipam(a, e) < 0)
 		return -2;
+	ttt_steptime("ADD", "ipam_start");
 	if (make_tap(a, e) < 0) {
 		struct cni_error ignored;
 		(void)finish_ipam(a, &ignored); /* reap it; teardown releases the lease */
 		return -2;
 	}
-	if (finish_ipam(a, e) < 0 || cni_netns_run(a->netns_fd, configure_inside, a, e) < 0 ||
-	    start_worker(a, e) < 0)
+	ttt_steptime("ADD", "save_moved");
+	if (finish_ipam(a, e) < 0)
 		return -2;
+	ttt_steptime("ADD", "ipam_wait");
+	if (cni_netns_run(a->netns_fd, configure_inside, a, e) < 0)
+		return -2;
+	ttt_steptime("ADD", "configure");
+	if (start_worker(a, e) < 0)
+		return -2;
+	ttt_steptime("ADD", "worker");
 	a->st.ready = true;
 	if (cni_state_save(&a->store, &a->st, e) < 0)
 		return -2;
+	ttt_steptime("ADD", "save_ready");
 	return print_result(a, e) < 0 ? -2 : 0;
 }
 

@@ -13,6 +13,7 @@
 #include "ipam.h"
 #include "state.h"
 #include "teardown.h"
+#include "ttt/util/steptime.h"
 
 int cni_cmd_del(struct cni_ctx *c, struct cni_error *e)
 {
@@ -26,6 +27,7 @@ int cni_cmd_del(struct cni_ctx *c, struct cni_error *e)
 	    cni_store_lock(&store, c->env.container_id, c->env.ifname, e) < 0 ||
 	    cni_state_load(&store, c->env.container_id, c->env.ifname, &st, &found, e) < 0)
 		goto out;
+	ttt_steptime("DEL", "lock_load");
 	if (found) {
 		rc = cni_teardown(c, &store, &st, e);
 		goto out;
@@ -36,6 +38,8 @@ int cni_cmd_del(struct cni_ctx *c, struct cni_error *e)
 	snprintf(st.netns, sizeof(st.netns), "%s", c->env.netns ? c->env.netns : "");
 	rc = c->cfg.ipam_type ? cni_ipam(c, "DEL", &st, &out, e) : 0;
 	free(out);
+	if (rc == 0)
+		cni_state_remove(&store, &st, c->env.command_name); /* an empty record (state.h) */
 out:
 	cni_store_close(&store, rc == 0);
 	return rc;

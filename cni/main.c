@@ -9,6 +9,7 @@
 
 #include "commands.h"
 #include "cni/lib/version.h"
+#include "ttt/util/steptime.h"
 
 #define STDIN_MAX (1 << 20)
 
@@ -92,6 +93,7 @@ static int run(struct cni_ctx *c, struct cni_error *e)
 	    cni_config_parse(c->conf, c->conf_len, &c->args, &c->cfg, e) < 0 ||
 	    version_allows(c, e) < 0)
 		return -1;
+	ttt_steptime("plugin", "parse");
 	return dispatch(c, e);
 }
 
@@ -102,6 +104,7 @@ int main(void)
 	char *conf;
 	int rc;
 
+	ttt_steptime("plugin", "main");
 	memset(&c, 0, sizeof(c));
 	c.out = stdout;
 	signal(SIGPIPE, SIG_IGN); /* a delegate closing its stdin must not kill us */
@@ -116,5 +119,6 @@ int main(void)
 	fflush(stdout);
 	cni_config_free(&c.cfg);
 	free(conf);
+	ttt_steptime("plugin", "end");
 	return rc < 0 ? 1 : 0;
 }

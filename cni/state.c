@@ -79,7 +79,13 @@ static void from_json(const cJSON *o, struct cni_state *st)
 }
 
 /* Writes text into a new file name (O_EXCL: a leftover of a plugin that
- * died is removed first, never followed). */
+ * died is removed first, never followed). No fsync: a record guards
+ * recovery within one boot (a plugin that dies loses nothing the kernel
+ * has, and the rename is atomic), and nothing it names outlives the
+ * machine - workers, taps, the container's namespace. After a power loss
+ * the record may be missing or empty (read_record takes that for no
+ * record): DEL still asks the IPAM plugin to release, as for a container
+ * it never saw. */
 static int write_file(const struct cni_store *s, const char *name, const char *text,
 		      struct cni_error *e)
 {
@@ -90,7 +96,7 @@ static int write_file(const struct cni_store *s, const char *name, const char *t
 		fd = cni_store_openat(s, name, O_WRONLY | O_CREAT | O_EXCL, 0600);
 	if (fd < 0)
 		return cni_fail(e, CNI_ERR_IO, "cannot write %s/%s: %s", s->dir, name, strerror(errno));
-	if (write(fd, text, len) != (ssize_t)len || fsync(fd) < 0) {
+	if (write(fd, text, len) != (ssize_t)len) {
 		cni_fail(e, CNI_ERR_IO, "cannot write %s/%s: %s", s->dir, name, strerror(errno));
 		close(fd);
 		return -1;
@@ -137,6 +143,8 @@ static int read_record(const struct cni_store *s, const char *name, struct cni_s
 	close(fd);
 	if (n < 0)
 		return cni_fail(e, CNI_ERR_IO, "cannot read %s/%s: %s", s->dir, name, strerror(errno));
+	if (n == 0)
+		return 0; /* left by a machine crash (see write_file): nothing to recover */
 	buf[n] = '\0';
 	o = cJSON_Parse(buf);
 	if (!o)

@@ -54,10 +54,11 @@ struct cni_state {
 	char kept_log[PATH_MAX];
 };
 
-/* Writes atomically (temporary file, then rename). */
+/* Writes atomically (temporary file, then rename), without fsync: durable
+ * for the boot, which is all the record is for (state.c). */
 int cni_state_save(const struct cni_store *s, const struct cni_state *st, struct cni_error *e);
 
-/* *found is false when there is no record (not an error). */
+/* *found is false when there is no record, or an empty one (not an error). */
 int cni_state_load(const struct cni_store *s, const char *cid, const char *ifname,
 		   struct cni_state *st, bool *found, struct cni_error *e);
 

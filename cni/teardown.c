@@ -10,6 +10,7 @@
 #include "cni/lib/netns.h"
 #include "cni/lib/proc.h"
 #include "ttt/net/link.h"
+#include "ttt/util/steptime.h"
 
 #define WORKER_STOP_MS 2000
 
@@ -71,14 +72,19 @@ int cni_teardown(const struct cni_ctx *c, const struct cni_store *s, struct cni_
 	int rc = 0, ipam_rc = 0;
 
 	cni_proc_stop_begin(st->worker_pid, st->worker_start, &stop);
+	ttt_steptime("teardown", "signal");
 	if (ipam)
 		ipam_rc = cni_ipam_start(c, "DEL", st, &call, &ipam_err);
+	ttt_steptime("teardown", "ipam_start");
 	remove_interfaces(st);
+	ttt_steptime("teardown", "remove_tap");
 	if (st->worker_pid > 0 && cni_proc_stop_end(&stop, WORKER_STOP_MS) < 0)
 		rc = cni_fail(e, CNI_ERR_INTERNAL, "worker %d for %s:%s does not stop",
 			      (int)st->worker_pid, st->container_id, st->ifname);
+	ttt_steptime("teardown", "worker_wait");
 	if (ipam && ipam_rc == 0)
 		ipam_rc = cni_ipam_finish(&call, &out, &ipam_err);
+	ttt_steptime("teardown", "ipam_wait");
 	free(out);
 	if (ipam && ipam_rc < 0) {
 		/* Keep the record: the lease must be released by a later DEL. */
@@ -89,5 +95,6 @@ int cni_teardown(const struct cni_ctx *c, const struct cni_store *s, struct cni_
 	}
 	if (rc == 0)
 		cni_state_remove(s, st, c->env.command_name);
+	ttt_steptime("teardown", "remove_record");
 	return rc;
 }

@@ -67,14 +67,16 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Feeds stdin and collects stdout until the child closes stdout. */
+/* Feeds the rest of stdin (wfd, non-blocking; -1 when all was written)
+ * and collects stdout until the child closes stdout. */
 static int pump_io(struct pump *pm, int wfd, int rfd, long long deadline)
 {
 	struct pollfd pfd[2] = { { .fd = rfd, .events = POLLIN }, { .fd = wfd, .events = POLLOUT } };
 
-	if (pm->in_len == 0) {
+	if (wfd < 0 || pm->in_off == pm->in_len) {
 		pfd[1].fd = -1;
-		close(wfd); /* nothing to say: EOF at once */
+		if (wfd >= 0)
+			close(wfd); /* nothing (more) to say: EOF at once */
 	}
 	while (pfd[0].fd >= 0) {
 		long long left = deadline - now_ms();
@@ -87,7 +89,7 @@ static int pump_io(struct pump *pm, int wfd, int rfd, long long deadline)
 			ssize_t w = write(wfd, pm->in + pm->in_off, pm->in_len - pm->in_off);
 			if (w > 0)
 				pm->in_off += (size_t)w;
-			if (w < 0 || pm->in_off == pm->in_len) {
+			if ((w < 0 && errno != EAGAIN && errno != EINTR) || pm->in_off == pm->in_len) {
 				pfd[1].fd = -1;
 				close(wfd);
 			}
@@ -169,6 +171,28 @@ static int delegate_error(const struct cni_delegate *d, const char *out, int sta
 	return -1;
 }
 
+/* Writes what the pipe takes of stdin now, without blocking, and closes it
+ * when that was all: the delegate need not wait for cni_delegate_finish.
+ * Whatever fails here is left to pump_io, which writes the rest. */
+static void feed(struct cni_running *r)
+{
+	const struct cni_delegate *d = r->d;
+	int flags = fcntl(r->in_fd, F_GETFL);
+
+	if (flags < 0 || fcntl(r->in_fd, F_SETFL, flags | O_NONBLOCK) < 0)
+		return;
+	while (r->in_off < d->conf_len) {
+		ssize_t w = write(r->in_fd, d->conf + r->in_off, d->conf_len - r->in_off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return; /* full (EAGAIN), or the delegate is gone: pump_io sees to it */
+		r->in_off += (size_t)w;
+	}
+	close(r->in_fd);
+	r->in_fd = -1;
+}
+
 int cni_delegate_start(const struct cni_delegate *d, struct cni_running *r, struct cni_error *e)
 {
 	char bin[PATH_MAX];
@@ -190,12 +214,14 @@ int cni_delegate_start(const struct cni_delegate *d, struct cni_running *r, stru
 	}
 	r->in_fd = in[1];
 	r->out_fd = outp[0];
+	feed(r);
 	return 0;
 }
 
 int cni_delegate_finish(struct cni_running *r, char **out, struct cni_error *e)
 {
-	struct pump pm = { .in = r->d->conf, .in_len = r->d->conf_len, .out = r->out };
+	struct pump pm = { .in = r->d->conf, .in_len = r->d->conf_len, .in_off = r->in_off,
+			   .out = r->out };
 	int status, io;
 
 	*out = NULL;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -91,12 +92,37 @@ pid_t ttt_child_start(const struct ttt_child *c, struct ttt_err *err)
 	return pid;
 }
 
+/* Waits on a pidfd until the child ends or timeout_ms pass: 1 ended, 0
+ * timed out, -1 no pidfd (kernel before 5.3). */
+static int pidfd_wait(pid_t pid, int timeout_ms)
+{
+	uint64_t deadline = ttt_monotonic_ns() + (uint64_t)timeout_ms * 1000000;
+	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	int r;
+
+	if (fd < 0)
+		return -1;
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		uint64_t now = ttt_monotonic_ns();
+		r = poll(&p, 1, now >= deadline ? 0 : (int)((deadline - now) / 1000000 + 1));
+		if (r >= 0 || errno != EINTR)
+			break;
+	}
+	close(fd);
+	return r > 0 ? 1 : r == 0 ? 0 : -1;
+}
+
 int ttt_child_wait(pid_t pid, int timeout_ms)
 {
 	const struct timespec tick = { .tv_sec = 0, .tv_nsec = 5 * 1000 * 1000 };
 	uint64_t deadline = ttt_monotonic_ns() + (uint64_t)(timeout_ms < 0 ? 0 : timeout_ms) * 1000000;
 	int status;
 
+	/* Woken the moment it ends: a child that closed its stdout a little
+	 * before it became a zombie cost a whole tick of the loop below. */
+	if (timeout_ms >= 0 && pidfd_wait(pid, timeout_ms) == 0)
+		deadline = 0; /* it did not end in time: kill it below */
 	for (;;) {
 		pid_t r = waitpid(pid, &status, timeout_ms < 0 ? 0 : WNOHANG);
 		if (r == pid)

@@ -28,6 +28,7 @@
 #include "ttt/net/udp.h"
 #include "ttt/util/clock.h"
 #include "ttt/util/log.h"
+#include "ttt/util/steptime.h"
 #include "ttt/worker/options.h"
 
 #define PROG "ttt-worker"
@@ -416,14 +417,40 @@ static int setup_log(const struct ttt_options *o)
 	return ttt_log_rotate_at(o->log_file, o->log_max);
 }
 
-int main(int argc, char **argv)
+/* The worker proper: standalone, or as the child of --supervise. */
+static int run_worker(const struct ttt_options *o)
 {
-	struct worker w = { .sock_fd = -1, .tap_fd = -1, .sig_fd = -1, .replay = { -1, NULL },
-			    .control_fd = -1 };
+	struct worker w = { .opt = *o, .sock_fd = -1, .tap_fd = -1, .sig_fd = -1,
+			    .replay = { -1, NULL }, .control_fd = -1 };
 	struct ttt_err err = { .msg = "", .code = 0 };
 	int status = 1;
 
-	switch (ttt_options_parse(argc, argv, &w.opt, &err)) {
+	ttt_steptime("worker", "run");
+	if (w.opt.ready_fd >= 0 && fcntl(w.opt.ready_fd, F_SETFD, FD_CLOEXEC) < 0) {
+		fprintf(stderr, "%s: --ready-fd %d: %s\n", PROG, w.opt.ready_fd, strerror(errno));
+		return 2;
+	}
+	w.started_ns = ttt_realtime_ns();
+	if (start(&w, &err) < 0) {
+		ttt_error("%s", err.msg);
+	} else {
+		setup_control(&w);
+		setup_status(&w);
+		ttt_steptime("worker", "ready");
+		signal_ready(&w);
+		status = run(&w);
+	}
+	teardown(&w);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	struct ttt_options opt;
+	struct ttt_err err = { .msg = "", .code = 0 };
+
+	ttt_steptime("worker", "main");
+	switch (ttt_options_parse(argc, argv, &opt, &err)) {
 	case TTT_OPTIONS_DONE:
 		return 0;
 	case TTT_OPTIONS_USAGE:
@@ -435,26 +462,12 @@ int main(int argc, char **argv)
 	case TTT_OPTIONS_RUN:
 		break;
 	}
-	if (w.opt.derive_key)
-		return derive_key(&w.opt);
-	ttt_log_init(PROG, w.opt.log_level);
-	if (setup_log(&w.opt) < 0)
+	if (opt.derive_key)
+		return derive_key(&opt);
+	ttt_log_init(PROG, opt.log_level);
+	if (setup_log(&opt) < 0)
 		return 2;
-	if (w.opt.supervise)
-		return ttt_supervise(&w.opt);
-	if (w.opt.ready_fd >= 0 && fcntl(w.opt.ready_fd, F_SETFD, FD_CLOEXEC) < 0) {
-		fprintf(stderr, "%s: --ready-fd %d: %s\n", PROG, w.opt.ready_fd, strerror(errno));
-		return 2;
-	}
-	w.started_ns = ttt_realtime_ns();
-	if (start(&w, &err) < 0) {
-		ttt_error("%s", err.msg);
-	} else {
-		setup_control(&w);
-		setup_status(&w);
-		signal_ready(&w);
-		status = run(&w);
-	}
-	teardown(&w);
-	return status;
+	if (opt.supervise)
+		return ttt_supervise(&opt, run_worker);
+	return run_worker(&opt);
 }

@@ -17,15 +17,13 @@
 #include <unistd.h>
 
 #include "replaystate.h"
-#include "ttt/util/child.h"
 #include "ttt/util/clock.h"
-#include "ttt/util/exec.h"
 #include "ttt/util/log.h"
 #include "ttt/worker/control.h"
 
 struct supervisor {
 	const struct ttt_options *opt; /* our own command line */
-	char exe[PATH_MAX]; /* our own executable, so the child's name is ours */
+	int (*run)(const struct ttt_options *o); /* what a child runs: the worker */
 	int ready_out; /* the outer --ready-fd, until the first child is ready */
 	int sig_fd;
 	pid_t child;
@@ -83,61 +81,63 @@ static int setup_signals(struct supervisor *s)
 	return s->sig_fd < 0 ? -1 : 0;
 }
 
-/* The child's options and descriptors: ours, renumbered from 3 (tap,
- * socket, the replay state, the readiness pipe's write end w, then the
- * control socket), without --supervise. */
-static void child_setup(const struct supervisor *s, int w, struct ttt_options *o,
-			struct ttt_child *c)
+/* The child's options: ours without --supervise, on our tap and socket,
+ * reporting on the readiness pipe's write end w, answering on our control
+ * socket (never one of its own), marking our replay state (the file we
+ * opened, or our memfd: never the file opened again). */
+static void child_options(const struct supervisor *s, int w, struct ttt_options *o)
 {
 	*o = *s->opt;
 	o->supervise = false;
 	o->name = s->name;
-	o->control_dir = "none"; /* ours, or none at all: never one of its own */
+	o->control_dir = "none";
+	o->control_fd = s->control_fd;
 	o->restarts = s->nrestart;
 	o->since_ns = s->since_ns;
-	c->nfds = 3;
-	for (int i = 0; i < 3; i++)
-		c->fds[i] = i;
-	if (o->tap_fd >= 0) {
-		c->fds[c->nfds] = o->tap_fd;
-		o->tap_fd = c->nfds++;
-	}
-	if (o->sock_fd >= 0) {
-		c->fds[c->nfds] = o->sock_fd;
-		o->sock_fd = c->nfds++;
-	}
 	o->replay_state = NULL;
-	c->fds[c->nfds] = s->replay.fd;
-	o->replay_fd = c->nfds++;
-	c->fds[c->nfds] = w;
-	o->ready_fd = c->nfds++;
-	if (s->control_fd >= 0) {
-		c->fds[c->nfds] = s->control_fd;
-		o->control_fd = c->nfds++;
-	}
+	o->replay_fd = s->replay.fd;
+	o->ready_fd = w;
 }
 
-/* Starts a child with a fresh readiness pipe; returns the pipe's read end. */
+/* In the child: never returns. It keeps what the worker needs (tap,
+ * socket, control socket, replay state, w) and drops what is the
+ * supervisor's. */
+static void run_child(const struct supervisor *s, int r, const struct ttt_options *o)
+{
+	sigset_t none;
+
+	close(r);
+	close(s->sig_fd);
+	if (s->ready_out >= 0)
+		close(s->ready_out);
+	sigemptyset(&none);
+	if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
+		_exit(1);
+	exit(s->run(o));
+}
+
+/* Starts a child with a fresh readiness pipe; returns the pipe's read end.
+ * The child is a fork of ours, not a new program: we run no thread and
+ * hold no key or tunnel, so it starts clean, without the cost of loading
+ * the program again (a second exec took 1.3 ms of a CNI ADD), and a
+ * restart runs the very code that was started, whatever is on disk now. */
 static int start_child(struct supervisor *s)
 {
-	struct ttt_child c = { .path = s->exe, .env = NULL, .new_session = false };
 	struct ttt_options o;
-	struct ttt_argv argv;
-	struct ttt_err err;
 	int pipefd[2];
 
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return -1;
-	child_setup(s, pipefd[1], &o, &c);
-	ttt_options_to_argv(&o, "ttt-worker", &argv);
-	c.argv = argv.v;
-	if (access(s->exe, X_OK) < 0)
-		c.path = "/proc/self/exe"; /* our path is gone: run what we run */
-	s->child = ttt_child_start(&c, &err);
+	child_options(s, pipefd[1], &o);
+	fflush(NULL); /* nothing of ours printed twice */
+	s->child = fork();
+	if (s->child == 0)
+		run_child(s, pipefd[0], &o);
 	close(pipefd[1]);
 	if (s->child < 0) {
-		ttt_error("supervisor: %s", err.msg);
+		int saved = errno;
 		close(pipefd[0]);
+		errno = saved; /* for the caller's message */
 		return -1;
 	}
 	return pipefd[0];
@@ -236,14 +236,13 @@ static int on_signal(struct supervisor *s, int *ready_in)
 	}
 }
 
-int ttt_supervise(const struct ttt_options *o)
+int ttt_supervise(const struct ttt_options *o, int (*run)(const struct ttt_options *o))
 {
-	struct supervisor s = { .opt = o, .ready_out = o->ready_fd, .sig_fd = -1, .child = -1,
-				.replay = { -1, NULL }, .control_fd = -1,
+	struct supervisor s = { .opt = o, .run = run, .ready_out = o->ready_fd, .sig_fd = -1,
+				.child = -1, .replay = { -1, NULL }, .control_fd = -1,
 				.since_ns = ttt_realtime_ns() };
 	int ready_in, rc = -1;
 
-	(void)ttt_exe_self(s.exe);
 	if (setup_replay(&s) < 0)
 		return 1;
 	setup_control(&s);

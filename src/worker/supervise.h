@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* supervise.h - ttt-worker --supervise: keep a worker running
  *
- * The supervisor runs the worker as its child (the same program without
- * --supervise) and restarts it when it dies of a signal - a crash, or
+ * The supervisor runs the worker as its child (a fork of itself running
+ * the worker, as without --supervise) and restarts it when it dies of a signal - a crash, or
  * kill -9 - at most TTT_SUPERVISE_BURST times in TTT_SUPERVISE_PERIOD_S
  * seconds. It holds the inherited tap and socket descriptors meanwhile, so
  * a tap handed over by the CNI plugin, and the addresses on it, outlive the
@@ -19,9 +19,10 @@
 #define TTT_SUPERVISE_PERIOD_S 60
 #define TTT_SUPERVISE_DELAY_MS 100
 
-/* o is the supervisor's own command line (with --supervise): the child
- * runs with the same options but for --supervise and --ready-fd, its
- * inherited descriptors renumbered from 3. Returns the exit status. */
-int ttt_supervise(const struct ttt_options *o);
+/* o is the supervisor's own command line (with --supervise); each child
+ * exits with run(o'), o' the same options but for --supervise, --ready-fd
+ * (a pipe to the supervisor), the control socket and the replay state
+ * (--replay-fd: the supervisor's file or memfd). Returns the exit status. */
+int ttt_supervise(const struct ttt_options *o, int (*run)(const struct ttt_options *o));
 
 #endif

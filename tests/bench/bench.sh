@@ -25,7 +25,6 @@ WORKER=$BUILD/ttt-worker
 PLUGIN=$BUILD/tinytaptunnel
 SECS=${BENCH_SECONDS:-5}
 IDLE_SECS=${IDLE_SECONDS:-10}
-CNI_DIR=${CNI_PLUGINS:-/usr/lib/cni}
 ID=$$
 A=tttb-$ID-a
 B=tttb-$ID-b
@@ -305,27 +304,13 @@ other_underlays() {
 		198.18.9.1:9123 198.18.7.1:9123 prime)
 }
 
-cni_latency() {
-	local plugin=$1 conf=$2 n=${CNI_ROUNDS:-20} t0 t1 i
-	t0=$(date +%s%N)
-	for i in $(seq "$n"); do
-		env CNI_COMMAND=ADD CNI_CONTAINERID="bench$i" CNI_NETNS="/var/run/netns/$C" CNI_IFNAME=net1 \
-			CNI_PATH="$BUILD:$CNI_DIR" "$plugin" <"$conf" >/dev/null 2>&1 || { echo "n/a"; return; }
-		env CNI_COMMAND=DEL CNI_CONTAINERID="bench$i" CNI_NETNS="/var/run/netns/$C" CNI_IFNAME=net1 \
-			CNI_PATH="$BUILD:$CNI_DIR" "$plugin" <"$conf" >/dev/null 2>&1 || { echo "n/a"; return; }
-	done
-	t1=$(date +%s%N)
-	awk -v t=$((t1 - t0)) -v n="$n" 'BEGIN { printf "%.1f", t / 1e6 / n }'
-}
-
+# cni_rows: tests/bench/cni_bench.sh (ADD+DEL medians of ours and ptp in
+# one run, then ours step by step); its tables follow the figures below.
 cni_rows() {
-	ip netns add "$C" || return
-	printf '{"cniVersion":"1.0.0","name":"bench","type":"tinytaptunnel","keyFile":"%s","listen":"198.18.0.1:9400","peer":"198.18.0.2:9400","stateDir":"%s","ipam":{"type":"host-local","subnet":"198.19.5.0/24","dataDir":"%s"}}' \
-		"$TMP/k" "$TMP/state" "$TMP/ipam1" >"$TMP/ttt.json"
-	printf '{"cniVersion":"1.0.0","name":"bench","type":"ptp","ipam":{"type":"host-local","subnet":"198.19.6.0/24","dataDir":"%s"}}' \
-		"$TMP/ipam2" >"$TMP/ptp.json"
-	CNI_TTT=$(ip netns exec "$A" bash -c "$(declare -f cni_latency); C=$C BUILD=$BUILD CNI_DIR=$CNI_DIR cni_latency $PLUGIN $TMP/ttt.json")
-	CNI_PTP=$(ip netns exec "$A" bash -c "$(declare -f cni_latency); C=$C BUILD=$BUILD CNI_DIR=$CNI_DIR cni_latency $CNI_DIR/ptp $TMP/ptp.json")
+	CNI_BENCH_SUMMARY=$TMP/cni.txt BUILD=$BUILD bash "$ROOT/tests/bench/cni_bench.sh" \
+		>"$TMP/cni.md" || return
+	CNI_TTT=$(awk '$1 == "ttt" { print $2 }' "$TMP/cni.txt")
+	CNI_PTP=$(awk '$1 == "ptp" { print $2 }' "$TMP/cni.txt")
 }
 
 underlay
@@ -381,10 +366,11 @@ printf '| idle CPU of each worker (%s s without traffic) | %s of one core |\n' "
 printf '| idle RSS (largest worker) | %s KiB |\n' "$IDLE_RSS"
 printf '| idle PSS / private dirty memory (one worker) | %s KiB / %s KiB |\n' "$IDLE_PSS" "$IDLE_PRIV"
 printf '| peak RSS (largest worker) | %s KiB |\n' "$PEAK_RSS"
-printf '| CNI ADD+DEL, tinytaptunnel (host-local IPAM) | %s ms |\n' "${CNI_TTT:-n/a}"
-printf '| CNI ADD+DEL, Debian ptp (host-local IPAM) | %s ms (ratio %s) |\n' "${CNI_PTP:-n/a}" \
+printf '| CNI ADD+DEL, tinytaptunnel (host-local IPAM), median | %s ms |\n' "${CNI_TTT:-n/a}"
+printf '| CNI ADD+DEL, Debian ptp (host-local IPAM), median | %s ms (ratio %s) |\n' "${CNI_PTP:-n/a}" \
 	"$(ratio "${CNI_TTT:-0}" "${CNI_PTP:-0}")"
 awk '$1 == "hmac" { n = NF; impl = $2; for (i = 3; i <= n - 4; i++) impl = impl " " $i
 	printf "| MAC at %s-byte frames, %s | %.2f GB/s, %.0f k frames/s, %.2f us/frame |\n", $(n-3), impl, $(n-1), $(n-2) / 1e3, $n }' "$TMP/hmac.txt"
 awk '$1 == "replay" { printf "| replay filter (8192, full), %s | %s ns/datagram, longest probe %s cells |\n", \
 	$2 == "random-macs" ? "MACs as they come" : "MACs picked to share their low bits", $3, $4 }' "$TMP/replay.txt"
+if [ -s "$TMP/cni.md" ]; then cat "$TMP/cni.md"; fi

@@ -214,14 +214,16 @@ fourth_left_nothing() {
 }
 
 # workers_recorded: each record's workerPid is one of $W0, which has no other
-# supervisor.
+# supervisor (a supervisor's child is a fork of it, with its command line:
+# the supervisors are those whose parent is not one of $W0).
 workers_recorded() {
-	local f pids=
+	local f p pids=
 	for f in "$TMP/state-h1/$NET/"*.json; do
 		pids+="$(json "$f" workerPid)"$'\n'
 	done
 	[ -n "$W0" ] && [ "$(sort <<<"${pids%$'\n'}")" = "$(for p in $W0; do
-		grep -qF -- --supervise "/proc/$p/cmdline" 2>/dev/null && echo "$p"; done | sort)" ]
+		grep -qxF -- "$(awk '$1 == "PPid:" { print $2 }' "/proc/$p/status" 2>/dev/null)" \
+			<<<"$W0" || echo "$p"; done | sort)" ]
 }
 
 # pod_of ID: the pod (namespace/name) of sandbox ID, from the CRI's ADD call.

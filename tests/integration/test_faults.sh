@@ -5,7 +5,8 @@
 #   1. a CNI-spawned worker killed (SIGKILL): the container keeps its
 #      interface and addresses, and traffic flows again within 2 s
 #   2. the peer unreachable (nothing listening; then no route at all)
-#   3. the plugin killed (SIGKILL) in the middle of ADD
+#   3. the plugin killed (SIGKILL) in the middle of ADD; an empty record,
+#      as a power loss can leave one
 #   4. 50 concurrent ADD/DEL pairs on one network
 #   5. a flood of forged datagrams at full speed
 #   6. clocks apart by +-2 s and +-10 s: the peer's stepped, then the
@@ -103,6 +104,17 @@ wait_for 5 test "$(leases h1)" = 1
 CNI_PLUGINS="$TMP/slow-bin:$CNI_PLUGINS" check "kill mid-ADD, then DEL instead: DEL recovers" \
 	cni_ok h1 DEL ctr-k2 c1 "$TMP/s.json"
 check "kill mid-ADD, then DEL: nothing leaked" nothing_left h1 c1
+# Records are not fsync'ed (nothing they name outlives the machine), so a
+# power loss can leave one empty: it counts as no record, for DEL and ADD.
+conf "$TMP/e.json" h1 198.18.0.1:9301 198.18.0.2:9301 \
+	"$(host_local 198.19.0.0/24 198.19.0.31 198.19.0.31 h1)"
+: >"$TMP/state-h1/$NET/ctr-e:net1.json"
+check "empty record (power loss): DEL succeeds" cni_ok h1 DEL ctr-e c1 "$TMP/e.json"
+check "empty record: DEL removed it" nothing_left h1 c1
+: >"$TMP/state-h1/$NET/ctr-e:net1.json"
+check "empty record: ADD over it succeeds" cni_ok h1 ADD ctr-e c1 "$TMP/e.json"
+check "empty record: ... and DEL after it" cni_ok h1 DEL ctr-e c1 "$TMP/e.json"
+check "empty record: nothing left" nothing_left h1 c1
 
 # --- 4. 50 concurrent ADD/DEL pairs ---------------------------------------------
 N=50

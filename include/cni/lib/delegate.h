@@ -34,12 +34,15 @@ int cni_delegate_find(const char *path, const char *type, char out[PATH_MAX],
 int cni_delegate_run(const struct cni_delegate *d, char **out, struct cni_error *e);
 
 /* The same in two halves, so that slow work of our own (a namespace move,
- * a device teardown) overlaps the delegate's start-up. Between the two the
- * delegate runs on its own; every started delegate must be finished. */
+ * a device teardown) overlaps the delegate's work: start hands it its
+ * stdin at once (what the pipe takes, all of any configuration up to 64
+ * KiB), so it runs to its end on its own. Every started delegate must be
+ * finished. */
 struct cni_running {
 	const struct cni_delegate *d;
 	pid_t pid;
-	int in_fd, out_fd;
+	int in_fd, out_fd; /* in_fd -1: all of stdin was written */
+	size_t in_off;     /* how much of it */
 	long long deadline;
 	char *out;
 };

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* child.h - starting and reaping child processes
  *
- * Every program we start (the worker under its supervisor, the detached
- * worker of a CNI attachment, an IPAM plugin) is started here: exactly the
+ * Every program we start (the detached worker of a CNI attachment, an IPAM
+ * plugin) is started here: exactly the
  * descriptors it is given and no other, an empty signal mask and default
  * SIGPIPE, whatever the parent had. */
 #ifndef TTT_CHILD_H
