@@ -266,8 +266,8 @@ static void signal_ready(struct worker *w)
 	close(fd);
 }
 
-/* The supervisor's listening control socket (--control-fd), which stays
- * its to remove. */
+/* The supervisor's listening control socket (opt.control_fd, set by
+ * supervise.c in its child), which stays its to remove. */
 static void adopt_control(struct worker *w)
 {
 	int listening = 0;
@@ -276,8 +276,8 @@ static void adopt_control(struct worker *w)
 	snprintf(w->name, sizeof(w->name), "%s", w->opt.name ? w->opt.name : "");
 	if (getsockopt(w->opt.control_fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) < 0 ||
 	    !listening) {
-		ttt_warn("--control-fd %d is not a listening socket: no control socket",
-			 w->opt.control_fd);
+		ttt_warn("the supervisor's control socket (fd %d) is not listening: no control "
+			 "socket", w->opt.control_fd);
 		return;
 	}
 	w->control_fd = w->opt.control_fd;

@@ -69,9 +69,6 @@ void ttt_options_usage(FILE *out, const char *prog)
 		"  -h, --help        print this help\n"
 		"  -V, --version     print the version\n"
 		"\n"
-		"\n"
-		"--control-fd, --replay-fd, --restarts and --since are set by --supervise for its\n"
-		"child.\n"
 		"Signals: SIGUSR1 prints the counters; SIGTERM, SIGINT and SIGHUP stop it.\n",
 		prog, prog, TTT_MTU_MIN, TTT_MTU_MAX, TTT_MTU_DEFAULT, TTT_MTU_DEFAULT,
 		TTT_LOG_MAX_DEFAULT);
@@ -172,9 +169,8 @@ int ttt_parse_bytes(const char *s, unsigned long long *bytes, struct ttt_err *er
 }
 
 enum { OPT_IFNAME = 256, OPT_MTU, OPT_WINDOW, OPT_TAP_FD, OPT_SOCKET_FD, OPT_READY_FD,
-       OPT_NO_OFFLOAD, OPT_SUPERVISE, OPT_LINK, OPT_DERIVE_KEY, OPT_REPLAY_STATE, OPT_REPLAY_FD,
-       OPT_LOG_FILE, OPT_LOG_MAX, OPT_CONTROL_DIR, OPT_NAME, OPT_CONTROL_FD, OPT_RESTARTS,
-       OPT_SINCE, OPT_KEEPALIVE }; /* OPT_CONTROL_DIR..OPT_SINCE: take_control() */
+       OPT_NO_OFFLOAD, OPT_SUPERVISE, OPT_LINK, OPT_DERIVE_KEY, OPT_REPLAY_STATE,
+       OPT_LOG_FILE, OPT_LOG_MAX, OPT_CONTROL_DIR, OPT_NAME, OPT_KEEPALIVE };
 
 static const struct option long_options[] = {
 	{ "ifname", required_argument, NULL, OPT_IFNAME },
@@ -189,14 +185,10 @@ static const struct option long_options[] = {
 	{ "link", required_argument, NULL, OPT_LINK },
 	{ "derive-key", required_argument, NULL, OPT_DERIVE_KEY },
 	{ "replay-state", required_argument, NULL, OPT_REPLAY_STATE },
-	{ "replay-fd", required_argument, NULL, OPT_REPLAY_FD },
 	{ "log-file", required_argument, NULL, OPT_LOG_FILE },
 	{ "log-max", required_argument, NULL, OPT_LOG_MAX },
 	{ "control-dir", required_argument, NULL, OPT_CONTROL_DIR },
 	{ "name", required_argument, NULL, OPT_NAME },
-	{ "control-fd", required_argument, NULL, OPT_CONTROL_FD },
-	{ "restarts", required_argument, NULL, OPT_RESTARTS },
-	{ "since", required_argument, NULL, OPT_SINCE },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -227,43 +219,28 @@ static int take_path(const char *arg, const char *what, const char **out, struct
 	return 1;
 }
 
-/* The control socket's options; 1 to go on, -1 on error. */
+/* The control socket's options (--control-dir, --name); 1 to go on, -1 on
+ * error. */
 static int take_control(int c, const char *arg, struct ttt_options *o, struct ttt_err *err)
 {
-	unsigned long v;
-
-	switch (c) {
-	case OPT_CONTROL_DIR:
+	if (c == OPT_CONTROL_DIR) {
 		if (arg[0] != '/' && strcmp(arg, "none") != 0)
 			return ttt_err_set(err, "--control-dir '%s' is not an absolute path or "
 						"\"none\"", arg);
 		o->control_dir = arg;
 		return 1;
-	case OPT_NAME:
-		if (!ttt_control_name_valid(arg))
-			return ttt_err_set(err, "--name '%s': 1 to %d letters, digits or '_.:@-', "
-						"not starting with '.'", arg, TTT_CONTROL_NAME_MAX);
-		o->name = arg;
-		return 1;
-	case OPT_CONTROL_FD:
-		return ttt_parse_fd(arg, &o->control_fd, err) < 0 ? -1 : 1;
-	case OPT_RESTARTS:
-		if (parse_ulong(arg, UINT_MAX, &v) < 0)
-			return ttt_err_set(err, "--restarts '%s' is not a number", arg);
-		o->restarts = (unsigned)v;
-		return 1;
-	default: /* OPT_SINCE */
-		if (parse_ulong(arg, ULONG_MAX, &v) < 0)
-			return ttt_err_set(err, "--since '%s' is not a number of nanoseconds", arg);
-		o->since_ns = v;
-		return 1;
 	}
+	if (!ttt_control_name_valid(arg))
+		return ttt_err_set(err, "--name '%s': 1 to %d letters, digits or '_.:@-', "
+					"not starting with '.'", arg, TTT_CONTROL_NAME_MAX);
+	o->name = arg;
+	return 1;
 }
 
 /* One option; returns 1 to go on, 0 when done (help/version), -1 on error. */
 static int take_option(int c, const char *arg, struct ttt_options *o, struct ttt_err *err)
 {
-	if (c >= OPT_CONTROL_DIR && c <= OPT_SINCE)
+	if (c == OPT_CONTROL_DIR || c == OPT_NAME)
 		return take_control(c, arg, o, err);
 	switch (c) {
 	case OPT_IFNAME:
@@ -299,8 +276,6 @@ static int take_option(int c, const char *arg, struct ttt_options *o, struct ttt
 		return 1;
 	case OPT_REPLAY_STATE:
 		return take_path(arg, "--replay-state", &o->replay_state, err);
-	case OPT_REPLAY_FD:
-		return ttt_parse_fd(arg, &o->replay_fd, err) < 0 ? -1 : 1;
 	case OPT_LOG_FILE:
 		return take_path(arg, "--log-file", &o->log_file, err);
 	case OPT_LOG_MAX:
@@ -361,10 +336,6 @@ static enum ttt_options_result take_positional(int n, char **args, struct ttt_op
 		ttt_err_set(err, "--ifname cannot be used with --tap-fd");
 		return TTT_OPTIONS_ERROR;
 	}
-	if (o->replay_state && o->replay_fd >= 0) {
-		ttt_err_set(err, "--replay-state cannot be used with --replay-fd");
-		return TTT_OPTIONS_ERROR;
-	}
 	return TTT_OPTIONS_RUN;
 }
 
@@ -408,18 +379,13 @@ static void put_num(struct ttt_argv *a, int *k, int *slot, const char *name, uns
 	put_opt(a, k, name, a->num[(*slot)++]);
 }
 
-static void put_control(struct ttt_argv *a, int *k, int *slot, const struct ttt_options *o)
+
+static void put_control(struct ttt_argv *a, int *k, const struct ttt_options *o)
 {
 	if (o->control_dir)
 		put_opt(a, k, "--control-dir", o->control_dir);
 	if (o->name)
 		put_opt(a, k, "--name", o->name);
-	if (o->control_fd >= 0)
-		put_num(a, k, slot, "--control-fd", (unsigned long long)o->control_fd);
-	if (o->restarts)
-		put_num(a, k, slot, "--restarts", o->restarts);
-	if (o->since_ns)
-		put_num(a, k, slot, "--since", (unsigned long long)o->since_ns);
 }
 
 void ttt_options_to_argv(const struct ttt_options *o, const char *prog, struct ttt_argv *out)
@@ -444,13 +410,11 @@ void ttt_options_to_argv(const struct ttt_options *o, const char *prog, struct t
 		put_opt(out, &k, "--link", o->link);
 	if (o->replay_state)
 		put_opt(out, &k, "--replay-state", o->replay_state);
-	if (o->replay_fd >= 0)
-		put_num(out, &k, &slot, "--replay-fd", (unsigned long long)o->replay_fd);
 	if (o->log_file)
 		put_opt(out, &k, "--log-file", o->log_file);
 	if (o->log_max != TTT_LOG_MAX_DEFAULT)
 		put_num(out, &k, &slot, "--log-max", o->log_max);
-	put_control(out, &k, &slot, o);
+	put_control(out, &k, o);
 	if (o->mtu_given)
 		put_num(out, &k, &slot, "--mtu", o->mtu);
 	if (o->keepalive)

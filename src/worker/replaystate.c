@@ -86,7 +86,7 @@ int ttt_replay_state_adopt(struct ttt_replay_state *s, int fd, struct ttt_err *e
 
 	s->fd = -1;
 	s->page = NULL;
-	snprintf(what, sizeof(what), "--replay-fd %d", fd);
+	snprintf(what, sizeof(what), "the supervisor's replay state (fd %d)", fd);
 	if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
 		return ttt_err_sys(err, errno, "%s", what);
 	return map(s, fd, what, err);

@@ -10,7 +10,7 @@
  *   - a file (--replay-state FILE): survives any restart, even SIGKILL;
  *     a new file means no worker ran before: nothing is refused;
  *   - or, under --supervise without a file, a memfd the supervisor holds
- *     and hands to every child (--replay-fd): survives the child's crash.
+ *     and hands to every child it forks: survives the child's crash.
  * Without either, a worker starting cold cannot know what a predecessor
  * accepted and refuses everything stamped before its start + window: at
  * most one window of refusals, the price of never reopening it. */
@@ -42,7 +42,7 @@ int ttt_replay_state_open(struct ttt_replay_state *s, const char *path, struct t
 /* A fresh anonymous page (memfd) whose mark is `hwm`. */
 int ttt_replay_state_anon(struct ttt_replay_state *s, uint64_t hwm, struct ttt_err *err);
 
-/* Maps the page of an inherited descriptor (--replay-fd). */
+/* Maps the page of a descriptor inherited from the supervisor. */
 int ttt_replay_state_adopt(struct ttt_replay_state *s, int fd, struct ttt_err *err);
 
 /* The floor a worker starting now must refuse up to. */

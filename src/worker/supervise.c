@@ -30,7 +30,7 @@ struct supervisor {
 	bool stopping;
 	uint64_t restarts[TTT_SUPERVISE_BURST]; /* when (monotonic), a ring */
 	unsigned nrestart;
-	struct ttt_replay_state replay; /* handed to every child (--replay-fd) */
+	struct ttt_replay_state replay; /* handed to every child (its replay_fd) */
 	uint64_t since_ns; /* when we started (UNIX ns), for the child's uptime */
 	int control_fd;    /* the control socket the children answer on, or -1 */
 	char control_path[TTT_CONTROL_PATH_MAX];
@@ -53,7 +53,7 @@ static int setup_replay(struct supervisor *s)
 }
 
 /* The control socket outlives each child, so `ttt show` finds the tunnel
- * across restarts, and learns of them (--restarts). */
+ * across restarts, and learns of them (the child's restarts). */
 static void setup_control(struct supervisor *s)
 {
 	struct ttt_err err;

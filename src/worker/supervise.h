@@ -22,7 +22,9 @@
 /* o is the supervisor's own command line (with --supervise); each child
  * exits with run(o'), o' the same options but for --supervise, --ready-fd
  * (a pipe to the supervisor), the control socket and the replay state
- * (--replay-fd: the supervisor's file or memfd). Returns the exit status. */
+ * (the supervisor's file or memfd), set in o' directly: the child is a
+ * fork, and none of these has a command line option. Returns the exit
+ * status. */
 int ttt_supervise(const struct ttt_options *o, int (*run)(const struct ttt_options *o));
 
 #endif

@@ -33,12 +33,13 @@ struct ttt_options {
 	const char *link;         /* NULL: the key file's key as is; else that link's key */
 	const char *derive_key;   /* --derive-key: write this link's key file and exit */
 	const char *replay_state; /* NULL, or the file keeping the replay filter's floor */
-	int replay_fd;            /* -1, or the inherited page of that state (supervise.h) */
+	int replay_fd;            /* -1, or the supervisor's page of that state (supervise.h) */
 	const char *log_file;     /* NULL, or stderr's file, rotated at log_max bytes */
 	unsigned long long log_max;
 	const char *control_dir; /* NULL: <run dir>/sock (control.h); "none": no socket */
 	const char *name;        /* the control socket's name; NULL: worker-<pid> */
-	/* Set by a supervisor for its child: */
+	/* Set by a supervisor for its child (supervise.h) and by no command line
+	 * option, as is replay_fd: the parser leaves them -1 and 0. */
 	int control_fd;    /* -1, or the supervisor's listening control socket */
 	unsigned restarts; /* how many times the supervisor restarted the worker */
 	uint64_t since_ns; /* UNIX ns the supervisor started (0: not supervised) */
@@ -84,7 +85,9 @@ struct ttt_argv {
 
 /* The command line (prog first) that makes ttt-worker run with o: every
  * option set in o, then "--" and the positional arguments, so that no path
- * or address is ever taken for an option. Parsing it gives o back. */
+ * or address is ever taken for an option. Parsing it gives o back, but for
+ * what only a supervisor sets (replay_fd, control_fd, restarts, since_ns),
+ * which has no option: it is left out. */
 void ttt_options_to_argv(const struct ttt_options *o, const char *prog, struct ttt_argv *out);
 
 #endif
