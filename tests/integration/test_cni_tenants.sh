@@ -57,26 +57,12 @@ CLEANUP_HOOKS+=(stop_attachments)
 # sniff HOST SECONDS OUT: counts frames of type 0x88b5 (the test frames)
 # arriving on net1 in HOST for SECONDS, into OUT (in the background).
 sniff() {
-	on "$1" timeout 10 "$PY" -c '
-import socket, sys, time
-s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x88b5))
-s.bind(("net1", 0))
-end, n = time.monotonic() + float(sys.argv[1]), 0
-while True:
-    left = end - time.monotonic()
-    if left <= 0:
-        break
-    s.settimeout(left)
-    try:
-        s.recv(2048)
-        n += 1
-    except socket.timeout:
-        break
-print(n)
-' "$2" >"$3" 2>&1 &
+	on "$1" timeout 10 "$PY" "$ROOT/tests/tools/sniff.py" net1 "$2" 0x88b5 >"$3" 2>&1 &
 	SNIFFS+=($!)
 	PIDS+=($!)
 }
+# frames OUT: the count a sniff wrote into OUT (nothing when it failed).
+frames() { sed -n 's/^frames=\([0-9]*\) .*/\1/p' "$1"; }
 SNIFFS=()
 
 # The network: pods ns/a and ns/b have their own links in the table; every
@@ -147,13 +133,13 @@ wait "${SNIFFS[@]}"
 na=$(cni_counter h1 ctr-a rx_bad_mac)
 nb=$(cni_counter h1 ctr-b rx_bad_mac)
 check "replayed into A: refused as a bad MAC ($ba -> $na)" test "${na:-0}" -gt "$ba"
-check "replayed into A: X's frame never reached pod A ($(cat "$TMP/ca.frames") frames)" \
-	test "$(cat "$TMP/ca.frames")" = 0
+check "replayed into A: X's frame never reached pod A ($(frames "$TMP/ca.frames") frames)" \
+	test "$(frames "$TMP/ca.frames")" = 0
 check "replayed into A: its peer did not move to X's host" \
 	sh -c "! grep -q 'peer is now 198.18.0.3' '$TMP/state-h1/$NET/ctr-a:net1.log'"
 check "replayed into B (from its peer's address): refused as a bad MAC ($bb -> $nb)" test "${nb:-0}" -gt "$bb"
-check "replayed into B: X's frame never reached pod B ($(cat "$TMP/cb.frames") frames)" \
-	test "$(cat "$TMP/cb.frames")" = 0
+check "replayed into B: X's frame never reached pod B ($(frames "$TMP/cb.frames") frames)" \
+	test "$(frames "$TMP/cb.frames")" = 0
 check "A still talks to its real peer" pings h2 -c 2 -i 0.2 198.19.7.1
 check "DEL X" cni_ok h1 DEL ctr-x cx "$TMP/x.json" "$(k8s_args ns x ctr-x)"
 check "DEL A" cni_ok h1 DEL ctr-a ca "$TMP/net.json" "$(k8s_args ns a ctr-a)"
