@@ -139,6 +139,26 @@ static void wait_solo(struct world *w, bool want)
 	assert_int_equal(atomic_load(&w->loop.solo), want);
 }
 
+/* Puts one datagram into f and waits until its pump has run once more. */
+static void feed(struct fake *f)
+{
+	unsigned calls = atomic_load(&f->calls);
+
+	put(f, 1);
+	wait_calls(f, calls + 1);
+}
+
+/* Light batches from the tap, TTT_LOOP_PARK_AFTER in a row, none of them
+ * served solo: then the send thread parks. */
+static void light_until_solo(struct world *w)
+{
+	for (unsigned i = 0; i < TTT_LOOP_PARK_AFTER; i++) {
+		assert_false(atomic_load(&w->loop.solo));
+		feed(&w->tap);
+	}
+	wait_solo(w, true);
+}
+
 /* Starts thread `which` and waits for its first look at its own empty
  * pipe. */
 static void go(struct world *w, int which)
@@ -250,29 +270,18 @@ static void send_thread_serves_the_reply(void **state)
 static void light_traffic_goes_solo(void **state)
 {
 	struct world *w = make(0);
-	unsigned calls;
 
 	(void)state;
 	go(w, TTT_LOOP_TX);
 	go(w, TTT_LOOP_RX);
-	for (unsigned i = 0; i < TTT_LOOP_PARK_AFTER; i++) {
-		calls = atomic_load(&w->tap.calls);
-		assert_false(atomic_load(&w->loop.solo));
-		put(&w->tap, 1);
-		wait_calls(&w->tap, calls + 1);
-	}
-	wait_solo(w, true);
-	calls = atomic_load(&w->tap.calls);
-	put(&w->tap, 1);
-	wait_calls(&w->tap, calls + 1);
+	light_until_solo(w);
+	feed(&w->tap);
 	assert_int_equal(atomic_load(&w->tap.by), BY_RX);
 	atomic_store(&w->tap.report, TTT_LOOP_SMALL + 1); /* the next batch is heavy */
 	put(&w->tap, 1);
 	wait_solo(w, false);
 	atomic_store(&w->tap.report, 0);
-	calls = atomic_load(&w->tap.calls);
-	put(&w->tap, 1);
-	wait_calls(&w->tap, calls + 1);
+	feed(&w->tap);
 	assert_int_equal(atomic_load(&w->tap.by), BY_TX);
 	stop(w);
 }
@@ -281,17 +290,11 @@ static void light_traffic_goes_solo(void **state)
 static void heavy_receive_ends_solo(void **state)
 {
 	struct world *w = make(0);
-	unsigned calls;
 
 	(void)state;
 	go(w, TTT_LOOP_TX);
 	go(w, TTT_LOOP_RX);
-	for (unsigned i = 0; i < TTT_LOOP_PARK_AFTER; i++) {
-		calls = atomic_load(&w->tap.calls);
-		put(&w->tap, 1);
-		wait_calls(&w->tap, calls + 1);
-	}
-	wait_solo(w, true);
+	light_until_solo(w);
 	atomic_store(&w->sock.report, TTT_LOOP_SMALL + 1);
 	put(&w->sock, 1);
 	wait_solo(w, false);
